@@ -15,7 +15,7 @@ pidfile="$state/moto.pid"
 logfile="$state/moto.log"
 mkdir -p "$state"
 
-answers() { curl -fsS -o /dev/null --max-time 2 "$LOCAL_AWS_URL/moto-api/data.json" 2>/dev/null; }
+answers() { curl -fsS -o /dev/null --max-time 2 "$LOCAL_AWS_URL/moto-api/" 2>/dev/null; }
 
 start() {
     if answers; then

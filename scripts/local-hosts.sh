@@ -7,6 +7,7 @@
 # Podman reads scripts/podman/containers.conf (runc, cgroupfs, ulimits) through CONTAINERS_CONF,
 # exported by lib/env.sh.
 set -euo pipefail
+# shellcheck source=scripts/lib/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 
 SUITE=bookworm
@@ -26,7 +27,7 @@ die() { printf '[local-hosts] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # Rootful podman and debootstrap need root; sudo keeps CONTAINERS_CONF for podman.
 SUDO=()
-[ "$(id -u)" -eq 0 ] || SUDO=(sudo --preserve-env=CONTAINERS_CONF,CONTAINERS_STORAGE_CONF)
+[ "$(id -u)" -eq 0 ] || SUDO=(sudo "--preserve-env=CONTAINERS_CONF,CONTAINERS_STORAGE_CONF")
 podman() {
     if [ ${#SUDO[@]} -eq 0 ]; then command podman "$@"; else "${SUDO[@]}" podman "$@"; fi
 }
@@ -89,7 +90,7 @@ customize_rootfs() {
     for crt in /usr/local/share/ca-certificates/*.crt; do
         [ -f "$crt" ] && install -m 0644 "$crt" "$rootfs/usr/local/share/ca-certificates/"
     done
-    chroot "$rootfs" update-ca-certificates --fresh >/dev/null
+    chroot "$rootfs" update-ca-certificates --fresh >/dev/null 2>&1
     rm -f "$rootfs/etc/apt/sources.list"
     cat > "$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb
@@ -160,7 +161,7 @@ cmd_build() {
         "${SUDO[@]}" bash -c "$(declare -p MASK_UNITS SUITE MIRROR SECURITY_MIRROR); $(declare -f customize_rootfs); customize_rootfs '$tmp/rootfs'"
     fi
     log "importing $WEBSTACK_HOST_IMAGE"
-    "${SUDO[@]}" tar --numeric-owner -C "$tmp/rootfs" -c . | podman import \
+    "${SUDO[@]}" tar --numeric-owner -C "$tmp/rootfs" -c . | podman import --quiet \
         --change 'CMD ["/sbin/init"]' \
         --change 'STOPSIGNAL SIGRTMIN+3' \
         --change "LABEL $RECIPE_LABEL=$want" \

@@ -1,0 +1,88 @@
+"""Fixtures for playbook tests against a local AWS.
+
+With AWS_ENDPOINT_URL set, the tests use that endpoint (any moto server); otherwise they start
+the project's own local AWS with scripts/local-aws.sh.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from tests.localaws import LocalAws
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+
+
+@pytest.fixture(scope="session")
+def local_aws() -> LocalAws:
+    url = os.environ.get("AWS_ENDPOINT_URL")
+    if not url:
+        subprocess.run(["bash", os.path.join(ROOT, "scripts", "local-aws.sh"), "start"], check=True)
+        url = "http://127.0.0.1:%s" % os.environ.get("LOCAL_AWS_PORT", "4566")
+    aws = LocalAws(url)
+    assert aws.answers(), "no local AWS answers at %s" % url
+    return aws
+
+
+class PlaybookRun:
+    def __init__(self, completed: subprocess.CompletedProcess):
+        self.rc = completed.returncode
+        self.stderr = completed.stderr
+        self.raw = completed.stdout
+        try:
+            self.output = json.loads(completed.stdout)
+        except ValueError:
+            self.output = {}
+
+    @property
+    def stats(self) -> dict:
+        return self.output.get("stats", {}).get("localhost", {})
+
+    @property
+    def changed(self) -> int:
+        return self.stats.get("changed", -1)
+
+    def result(self, task_name: str) -> dict:
+        for play in self.output.get("plays", []):
+            for task in play.get("tasks", []):
+                if task["task"]["name"].endswith(task_name):
+                    return task["hosts"]["localhost"]
+        raise KeyError(task_name)
+
+    @property
+    def messages(self) -> str:
+        """Every failure message of the run, for asserting what a user would read."""
+        found = []
+        for play in self.output.get("plays", []):
+            for task in play.get("tasks", []):
+                for host in task["hosts"].values():
+                    if host.get("failed"):
+                        found.append(str(host.get("msg", "")))
+        return "\n".join(found) + self.stderr
+
+
+def run_playbook(local_aws: LocalAws, *args: str, env: dict | None = None) -> PlaybookRun:
+    environment = dict(os.environ)
+    environment.update({
+        "PATH": VENV_BIN + os.pathsep + environment.get("PATH", ""),
+        "ANSIBLE_CONFIG": os.path.join(ROOT, "ansible.cfg"),
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "AWS_ENDPOINT_URL": local_aws.url,
+    })
+    environment.update(env or {})
+    command = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", os.path.join(ROOT, "inventories", "local")]
+    command += list(args)
+    completed = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=900)
+    return PlaybookRun(completed)
+
+
+@pytest.fixture
+def playbook(local_aws):
+    def runner(*args, **kwargs):
+        return run_playbook(local_aws, *args, **kwargs)
+    return runner
