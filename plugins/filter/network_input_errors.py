@@ -41,20 +41,14 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.webstack.aws.plugins.module_utils.network_spec import network_input_errors
-from ansible_collections.webstack.aws.plugins.module_utils.network_spec import network_subnet_plan
 
 
-def _checked(function):
-    def filter_function(settings):
-        if not isinstance(settings, dict):
-            raise AnsibleFilterError("%s expects a dictionary of the network role's variables" % function.__name__)
-        return function(settings)
-    return filter_function
+def _network_input_errors(settings):
+    if not isinstance(settings, dict):
+        raise AnsibleFilterError("network_input_errors expects a dictionary of the network role's variables")
+    return network_input_errors(settings)
 
 
 class FilterModule:
     def filters(self):
-        return {
-            "network_input_errors": _checked(network_input_errors),
-            "network_subnet_plan": _checked(network_subnet_plan),
-        }
+        return {"network_input_errors": _network_input_errors}
