@@ -27,4 +27,6 @@ site="$WEBSTACK_VENV/lib/python3.11/site-packages/ansible_collections"
 ln -sfn "$site/amazon" "$root/ansible_collections/amazon"
 ln -sfn "$site/community" "$root/ansible_collections/community"
 cd "$dest"
+# ansible-test lists a collection's files through git; without a repository it finds none.
+git init -q . && git add -A
 exec "$sanity_venv/bin/ansible-test" sanity --local --requirements --python 3.11 "$@"
