@@ -11,8 +11,8 @@ core_version=$(sed -n 's/^ansible-core==//p' "$WEBSTACK_ROOT/requirements.txt")
 sanity_venv="$WEBSTACK_STATE/sanity-venv"
 if [ ! -x "$sanity_venv/bin/ansible-test" ]; then
     python3 -m venv "$sanity_venv"
-    "$sanity_venv/bin/pip" install -q "ansible-core==$core_version" \
-        $(grep -E '^(boto3|botocore)==' "$WEBSTACK_ROOT/requirements.txt")
+    mapfile -t aws_sdk < <(grep -E '^(boto3|botocore)==' "$WEBSTACK_ROOT/requirements.txt")
+    "$sanity_venv/bin/pip" install -q "ansible-core==$core_version" "${aws_sdk[@]}"
 fi
 # The pip bootstrap ansible-test asks for (pip version from its own requirements module).
 pip_version=$(sed -n "s/^ *pip='\([0-9.]*\)',/\1/p" \

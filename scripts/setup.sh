@@ -3,7 +3,8 @@
 # project-local virtualenv from the pinned requirements, and the collection linked under its
 # FQCN. Both README commands call it; a second call does nothing that is already done.
 #   scripts/setup.sh           controller only (venv, collection link)
-#   scripts/setup.sh --hosts   also podman and the local host image (for molecule)
+#   scripts/setup.sh --hosts   also what the tests need: podman and the local host image (for
+#                              molecule), shellcheck (for ansible-test sanity)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 want_hosts=false
@@ -27,7 +28,7 @@ apt_install() {
 apt_install python3-venv git curl ca-certificates
 if $want_hosts; then
     apt_install podman runc debootstrap netavark aardvark-dns slirp4netns \
-        containernetworking-plugins fuse-overlayfs uidmap iptables
+        containernetworking-plugins fuse-overlayfs uidmap iptables shellcheck
 fi
 
 # The venv is rebuilt only when requirements.txt changes.

@@ -24,7 +24,7 @@ description:
     O(subnets[].route=none) have no route out of the VPC.
   - Subnets, route tables and NAT gateways in the VPC that this module did not create are left alone.
 author:
-  - webstack.aws contributors
+  - webstack.aws maintainers (@webstack-aws)
 options:
   name:
     description:
@@ -179,11 +179,6 @@ actions:
   type: list
   elements: str
 """
-
-try:
-    import botocore  # noqa: F401  (AnsibleAWSModule reports a missing botocore)
-except ImportError:
-    pass
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 

@@ -77,7 +77,7 @@ def run_playbook(local_aws: LocalAws, *args: str, env: dict | None = None) -> Pl
     environment.update(env or {})
     command = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", os.path.join(ROOT, "inventories", "local")]
     command += list(args)
-    completed = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=900)
+    completed = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False, timeout=900)
     return PlaybookRun(completed)
 
 

@@ -28,7 +28,7 @@ def foreign_moto(tmp_path):
                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     aws = LocalAws("http://127.0.0.1:%d" % port)
     try:
-        for _ in range(100):
+        for attempt in range(100):  # pylint: disable=unused-variable
             if aws.answers():
                 break
             time.sleep(0.2)

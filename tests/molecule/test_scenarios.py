@@ -17,5 +17,5 @@ SCENARIOS = sorted(d for d in os.listdir(os.path.join(ROOT, "molecule"))
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_molecule_scenario(scenario):
     result = subprocess.run(["bash", os.path.join(ROOT, "scripts", "molecule.sh"), scenario], cwd=ROOT,
-                            capture_output=True, text=True, timeout=1800)
+                            capture_output=True, text=True, check=False, timeout=1800)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-4000:]
