@@ -19,14 +19,19 @@ VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 
 
 @pytest.fixture(scope="session")
-def local_aws() -> LocalAws:
+def local_aws():
     url = os.environ.get("AWS_ENDPOINT_URL")
+    script = os.path.join(ROOT, "scripts", "local-aws.sh")
+    started_here = False
     if not url:
-        subprocess.run(["bash", os.path.join(ROOT, "scripts", "local-aws.sh"), "start"], check=True)
         url = "http://127.0.0.1:%s" % os.environ.get("LOCAL_AWS_PORT", "4566")
+        started_here = not LocalAws(url).answers()
+        subprocess.run(["bash", script, "start"], check=True)
     aws = LocalAws(url)
     assert aws.answers(), "no local AWS answers at %s" % url
-    return aws
+    yield aws
+    if started_here:  # leave nothing running that the tests started
+        subprocess.run(["bash", script, "stop"], check=True)
 
 
 class PlaybookRun:
