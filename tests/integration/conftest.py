@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
+import time
 
 import pytest
 
@@ -91,3 +93,36 @@ def playbook(local_aws):
     def runner(*args, **kwargs):
         return run_playbook(local_aws, *args, **kwargs)
     return runner
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_moto_server(directory) -> tuple[subprocess.Popen, LocalAws]:
+    """A moto server of the test's own on a free loopback port (managed policies loaded, as
+    scripts/local-aws.sh does), so that tests can reset it without disturbing anybody else."""
+    port = free_port()
+    env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true", MOTO_ACM_VALIDATION_WAIT="1")
+    server = subprocess.Popen([os.path.join(VENV_BIN, "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                              cwd=str(directory), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    aws = LocalAws("http://127.0.0.1:%d" % port)
+    for attempt in range(150):  # pylint: disable=unused-variable
+        if aws.answers():
+            return server, aws
+        time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("moto_server did not answer on port %d" % port)
+
+
+@pytest.fixture(scope="module")
+def own_aws(tmp_path_factory):
+    """A private local AWS for one test module."""
+    server, aws = start_moto_server(tmp_path_factory.mktemp("moto"))
+    try:
+        yield aws
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

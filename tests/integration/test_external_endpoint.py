@@ -3,50 +3,18 @@ port, reached only through AWS_ENDPOINT_URL."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
-
-import pytest
-
-from tests.integration.conftest import VENV_BIN
 from tests.integration.conftest import run_playbook
-from tests.localaws import LocalAws
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def foreign_moto(tmp_path):
-    port = free_port()
-    server = subprocess.Popen([os.path.join(VENV_BIN, "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    aws = LocalAws("http://127.0.0.1:%d" % port)
-    try:
-        for attempt in range(100):  # pylint: disable=unused-variable
-            if aws.answers():
-                break
-            time.sleep(0.2)
-        assert aws.answers()
-        yield aws
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def test_any_moto_server_through_aws_endpoint_url(foreign_moto):
-    first = run_playbook(foreign_moto, "playbooks/infrastructure.yml", env={"LOCAL_AWS_PORT": "1"})
+def test_any_moto_server_through_aws_endpoint_url(own_aws):
+    # LOCAL_AWS_PORT=1: were AWS_ENDPOINT_URL ignored, the inventory's fallback would fail.
+    first = run_playbook(own_aws, "playbooks/infrastructure.yml", env={"LOCAL_AWS_PORT": "1"})
     assert first.rc == 0, first.raw + first.stderr
     assert first.changed == 1
-    foreign_moto.start_recording()
-    second = run_playbook(foreign_moto, "playbooks/infrastructure.yml", env={"LOCAL_AWS_PORT": "1"})
+    own_aws.start_recording()
+    second = run_playbook(own_aws, "playbooks/infrastructure.yml", env={"LOCAL_AWS_PORT": "1"})
     assert second.rc == 0
     assert second.changed == 0
-    calls = foreign_moto.calls()
+    calls = own_aws.calls()
     assert calls, "the second run reached no AWS at all"
     assert [c for c in calls if c.mutating] == []
