@@ -37,8 +37,12 @@ want=$(sha256sum "$WEBSTACK_ROOT/requirements.txt" | cut -d' ' -f1)
 if [ ! -x "$WEBSTACK_VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     log "building the virtualenv in $WEBSTACK_VENV"
     python3 -m venv "$WEBSTACK_VENV"
-    "$WEBSTACK_VENV/bin/pip" install -q --upgrade pip
-    "$WEBSTACK_VENV/bin/pip" install -q -r "$WEBSTACK_ROOT/requirements.txt"
+    # This machine's pip.conf lists local wheel folders that may be absent; pip warns for each.
+    "$WEBSTACK_VENV/bin/pip" install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+    "$WEBSTACK_VENV/bin/pip" install -q -r "$WEBSTACK_ROOT/requirements.txt" 2>&1 \
+        | grep -v '^WARNING: Location' || true
+    "$WEBSTACK_VENV/bin/python" -c "import ansible, boto3, moto, molecule" \
+        || { echo "[setup] the virtualenv is incomplete" >&2; exit 1; }
     echo "$want" > "$stamp"
 fi
 
