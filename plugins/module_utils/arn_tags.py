@@ -73,6 +73,11 @@ class AccountId:
         self.module = module
         self._value = None
 
+    def learn(self, arn):
+        """Take the account id from an ARN already at hand, which saves the STS call."""
+        if self._value is None and arn and arn.startswith("arn:") and len(arn.split(":")) > 4 and arn.split(":")[4]:
+            self._value = arn.split(":")[4]
+
     def get(self):
         if self._value is None:
             sts = self.module.client("sts", retry_decorator=default_retry())

@@ -23,7 +23,7 @@ NARROWEST_WORLD_PREFIX = {4: 8, 6: 16}
 
 def app_errors(label, value):
     if value not in APPS:
-        return ["%s: %r must be one of %s" % (label, value, ", ".join(APPS))]
+        return ["%s: %r must be one of %s (it follows webstack_app by default)" % (label, value, ", ".join(APPS))]
     return []
 
 
@@ -129,11 +129,10 @@ def security_groups_input_errors(settings):
     state = settings.get("security_groups_state", "present")
     if state not in ("present", "absent"):
         errors.append("security_groups_state: %r must be present or absent" % state)
+    # An empty VPC id is fine here (the network tier may not have run yet when every tier's
+    # inputs are checked up front); the role asserts it right before the module runs.
     vpc_id = settings.get("security_groups_vpc_id")
-    if state == "present" and not vpc_id:
-        errors.append("security_groups_vpc_id: empty; run the network tier first (it sets network_vpc_id) "
-                      "or set security_groups_vpc_id")
-    elif vpc_id and not VPC_ID_RE.match(str(vpc_id)):
+    if vpc_id and not VPC_ID_RE.match(str(vpc_id)):
         errors.append("security_groups_vpc_id: %r is not a VPC id such as vpc-0123456789abcdef0" % vpc_id)
     for var in ("security_groups_web_port", "security_groups_db_port", "security_groups_redis_port"):
         errors += port_errors(var, settings.get(var))

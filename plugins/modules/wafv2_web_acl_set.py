@@ -359,7 +359,9 @@ class WebAcl:
                   "rules": rules, "tags": params["tags"]}
         if summary is None:
             kwargs = dict(Name=params["name"], Scope=self.scope, DefaultAction=default_action, Rules=rules,
-                          VisibilityConfig=acl_visibility, Description=params["description"])
+                          VisibilityConfig=acl_visibility)
+            if params["description"]:
+                kwargs["Description"] = params["description"]
             if params["tags"]:
                 kwargs["Tags"] = boto3_tags(params["tags"])
             if any("(new IP set" in str(r) for r in rules):
@@ -378,10 +380,11 @@ class WebAcl:
                 and contains(acl.get("VisibilityConfig"), acl_visibility)
                 and contains(current_rules, self.comparable_rules(rules)))
         if not same:
-            self.tracker.act("update web ACL %s" % params["name"], self.client.update_web_acl, aws_retry=True,
-                             Name=params["name"], Scope=self.scope, Id=summary["Id"], DefaultAction=default_action,
-                             Rules=rules, VisibilityConfig=acl_visibility, Description=params["description"],
-                             LockToken=answer["LockToken"])
+            kwargs = dict(Name=params["name"], Scope=self.scope, Id=summary["Id"], DefaultAction=default_action,
+                          Rules=rules, VisibilityConfig=acl_visibility, LockToken=answer["LockToken"])
+            if params["description"]:
+                kwargs["Description"] = params["description"]
+            self.tracker.act("update web ACL %s" % params["name"], self.client.update_web_acl, aws_retry=True, **kwargs)
         current_tags = self.tags_of(summary["ARN"]) if params["tags"] is not None else None
         after_tags = self.ensure_tags(summary["ARN"], "web ACL %s" % params["name"], current_tags) \
             if current_tags is not None else None
