@@ -419,7 +419,7 @@ def validate(module):
         errors += alarm_errors("alarms.names", alarms.get("names") or [])
         rollback = params["auto_rollback"] or {}
         if rollback.get("enabled"):
-            watched = (alarms.get("names") or []) if alarms.get("enabled", True) else []
+            watched = (alarms.get("names") or []) if alarms.get("enabled") is not False else []
             errors += rollback_errors("auto_rollback.events", rollback.get("events") or [], watched)
             if not rollback.get("events"):
                 errors.append("auto_rollback.events: list at least one event when auto_rollback.enabled is true")

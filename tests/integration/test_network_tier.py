@@ -166,3 +166,19 @@ def test_bad_input_fails_before_any_api_call(playbook, local_aws, extra_vars, va
     # before any play starts; the play itself must make no call at all.
     play_calls = [c for c in local_aws.calls() if c.operation != "DescribeInstances"]
     assert play_calls == [], "API calls before the input check failed"
+
+
+def test_tiers_not_selected_by_tags_only_read(converged, playbook, local_aws):
+    client = ec2(local_aws)
+    [vpc] = our_vpcs(client)
+    client.create_tags(Resources=[vpc["VpcId"]], Tags=[{"Key": "Project", "Value": "drifted"}])
+    local_aws.start_recording()
+    other_tier = playbook(PLAYBOOK, "--tags", "compute")
+    assert other_tier.rc == 0, other_tier.raw + other_tier.stderr
+    assert [c for c in local_aws.calls() if c.mutating] == []
+    assert other_tier.result("Show the stack's outputs")["msg"]["vpc_id"] == vpc["VpcId"]
+    assert tags(our_vpcs(client)[0])["Project"] == "drifted"
+    network_only = playbook(PLAYBOOK, "--tags", "network")
+    assert network_only.rc == 0
+    assert network_only.changed == 1
+    assert tags(our_vpcs(client)[0])["Project"] == "innobic"
