@@ -170,14 +170,16 @@ def compute_input_errors(settings):
     errors += user_data_errors("compute_user_data", settings.get("compute_user_data"),
                                settings.get("compute_user_data_forbidden_values") or [])
 
+    # A tier run in check mode on an empty account publishes its facts with empty ids: the facts
+    # must be there, the ids only once the tier has built them.
     app_subnets = (settings.get("network_subnet_ids") or {}).get("app") or {}
     if not app_subnets:
         errors.append("network_subnet_ids: the Auto Scaling group needs network_subnet_ids.app (published by the network tier)")
-    if not (settings.get("security_groups_ids") or {}).get("web"):
+    if "web" not in (settings.get("security_groups_ids") or {}):
         errors.append("security_groups_ids: the launch template needs security_groups_ids.web (published by the "
                       "security_groups tier)")
-    if not settings.get("iam_instance_profile_name"):
+    if settings.get("iam_instance_profile_name") is None:
         errors.append("iam_instance_profile_name: the launch template needs the instance profile (published by the iam tier)")
-    if settings.get("compute_health_check_type") == "ELB" and not settings.get("edge_target_group_arn"):
+    if settings.get("compute_health_check_type") == "ELB" and settings.get("edge_target_group_arn") is None:
         errors.append("edge_target_group_arn: health check type ELB needs the target group (published by the edge tier)")
     return errors

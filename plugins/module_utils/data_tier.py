@@ -82,14 +82,15 @@ def list_arn_tags(client, arn):
 
 
 def older_than(first, second):
-    """Whether timestamp first is before second; True when either is unknown (so the caller checks)."""
+    """Whether timestamp first is before second, to the second (Secrets Manager keeps whole
+    seconds); True when either is unknown, so that the caller checks."""
     if not isinstance(first, datetime.datetime) or not isinstance(second, datetime.datetime):
         return True
     if first.tzinfo is None:
         first = first.replace(tzinfo=datetime.timezone.utc)
     if second.tzinfo is None:
         second = second.replace(tzinfo=datetime.timezone.utc)
-    return first <= second
+    return first.replace(microsecond=0) < second.replace(microsecond=0)
 
 
 class JsonSecret:

@@ -22,6 +22,7 @@ ELB_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
 MATCHER = re.compile(r"^\d{3}((-\d{3})|(,\d{3})*)$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+RELATIVE_NAME = re.compile(r"^([a-z0-9*]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 PRICE_CLASSES = ("PriceClass_All", "PriceClass_200", "PriceClass_100")
 RATE_WINDOWS = (60, 120, 300, 600)
 
@@ -116,6 +117,13 @@ def edge_input_errors(settings):
                       "the site's domain, or edge_tls_enabled: false for an environment without one")
     if domain:
         errors += domain_errors("edge_domain", domain)
+    names = settings.get("edge_dns_alias_names") or []
+    if not isinstance(names, list):
+        errors.append("edge_dns_alias_names: must be a list of names relative to edge_domain ('' for the apex)")
+        names = []
+    for index, name in enumerate(names):
+        if name != "" and (not isinstance(name, str) or not RELATIVE_NAME.match(name)):
+            errors.append("edge_dns_alias_names[%d]: %r must be '' (the apex) or a lowercase name such as www" % (index, name))
     if tls:
         errors += tls_policy_errors("edge_tls_policy", settings.get("edge_tls_policy"))
     errors += elb_name_errors("edge_alb_name", settings.get("edge_alb_name"))
@@ -128,11 +136,13 @@ def edge_input_errors(settings):
         errors.append("edge_alb_idle_timeout: %r must be 1-4000 seconds" % settings.get("edge_alb_idle_timeout"))
     errors += health_check_errors("edge_health_check", settings.get("edge_health_check") or {})
 
+    # A tier run in check mode on an empty account publishes its keys with empty ids: the keys
+    # must be there, the ids only once the tier has built them.
     subnets = (settings.get("network_subnet_ids") or {}).get("public") or {}
     if len(subnets) < 2:
         errors.append("network_subnet_ids: the ALB needs public subnets in at least two zones "
                       "(network_subnet_ids.public, published by the network tier)")
-    if not (settings.get("security_groups_ids") or {}).get("alb"):
+    if "alb" not in (settings.get("security_groups_ids") or {}):
         errors.append("security_groups_ids: the ALB needs security_groups_ids.alb (published by the "
                       "security_groups tier)")
 

@@ -204,8 +204,10 @@ def aws_parameter_errors(label, name, value, definition):
     elif data_type in ("float", "double") and not FORMULA_RE.match(text):
         if not NUMBER_RE.match(text):
             return ["%s.%s: %r is not a number" % (label, name, value)]
-    elif data_type in ("boolean", "string") and allowed and "," in allowed and not re.search(r"[-:]", allowed):
-        if text not in [word.strip() for word in allowed.split(",")]:
+    elif data_type in ("boolean", "string") and "," in allowed:
+        words = [word.strip() for word in allowed.split(",")]
+        # A list of words (ROW,STATEMENT,MIXED or yes,no), not numeric ranges such as 0,20-.
+        if not any(re.match(r"^-?[0-9]*-[0-9]*$", word) for word in words) and text not in words:
             return ["%s.%s: %r must be one of %s" % (label, name, value, allowed)]
     return []
 

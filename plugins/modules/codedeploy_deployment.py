@@ -168,6 +168,7 @@ actions:
 """
 
 import time
+from functools import partial
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -223,18 +224,20 @@ class Deployment:
             status = last["status"]
         else:
             if params["register_revision"]:
+                register = {"applicationName": params["application"], "revision": revision}
+                if params.get("description"):
+                    register["description"] = params["description"]
+                # partial(): the API's "description" must not meet ChangeTracker.act()'s own argument.
                 self.tracker.act("register revision %s with %s" % (target, params["application"]),
-                                 self.client.register_application_revision, aws_retry=True,
-                                 applicationName=params["application"], revision=revision,
-                                 **({"description": params["description"]} if params.get("description") else {}))
+                                 partial(self.client.register_application_revision, aws_retry=True, **register))
             call = {"applicationName": params["application"], "deploymentGroupName": params["deployment_group"],
                     "revision": revision, "ignoreApplicationStopFailures": params["ignore_application_stop_failures"]}
             for option, key in (("description", "description"), ("deployment_config_name", "deploymentConfigName"),
                                 ("file_exists_behavior", "fileExistsBehavior")):
                 if params.get(option):
                     call[key] = params[option]
-            created = self.tracker.act("deploy %s to %s" % (target, name), self.client.create_deployment,
-                                       aws_retry=True, **call)
+            created = self.tracker.act("deploy %s to %s" % (target, name),
+                                       partial(self.client.create_deployment, aws_retry=True, **call))
             self.tracker.record("deployment", name, {"revision": (group.get("targetRevision") or {}).get("s3Location")},
                                 {"revision": location})
             if not created:

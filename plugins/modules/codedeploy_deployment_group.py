@@ -230,8 +230,10 @@ READY = {"continue": "CONTINUE_DEPLOYMENT", "stop": "STOP_DEPLOYMENT"}
 
 
 def asg_names(groups):
-    """autoScalingGroups as names; AWS answers [{name, hook, terminationHook}]."""
-    return sorted(g.get("name") if isinstance(g, dict) else g for g in groups or [])
+    """autoScalingGroups as names; AWS answers [{name, hook, terminationHook}]. None when an
+    entry has no name (AWS always gives it; some local AWS emulations do not)."""
+    names = [g.get("name") if isinstance(g, dict) else g for g in groups or []]
+    return None if any(not n for n in names) else sorted(names)
 
 
 class Desired:
@@ -365,14 +367,15 @@ class DeploymentGroup:
             return self.result(group_id, self.params["auto_scaling_groups"], exists=bool(created))
 
         current = normalize(group, desired.blue_green)
-        current_asgs = asg_names(group.get("autoScalingGroups"))
+        current_asgs = current["auto_scaling_groups"]
         # A blue/green deployment that copied the Auto Scaling group left its copy in the group.
         keep_asgs = current_asgs if desired.copies_asg else None
         wanted = normalize(desired.api(keep_asgs), desired.blue_green)
-        if current["alarm_configuration"] is None:
-            self.module.warn("GetDeploymentGroup did not report the alarm configuration of %s; it was not compared "
-                             "(AWS always reports it; some local AWS emulations do not)" % key)
-            wanted["alarm_configuration"] = None
+        for field, what in (("alarm_configuration", "alarm configuration"), ("auto_scaling_groups", "Auto Scaling groups")):
+            if current[field] is None:
+                self.module.warn("GetDeploymentGroup did not report the %s of %s; it was not compared "
+                                 "(AWS always reports it; some local AWS emulations do not)" % (what, key))
+                wanted[field] = None
         if current != wanted:
             call = dict(desired.api(keep_asgs), applicationName=self.application, currentDeploymentGroupName=self.name)
             self.tracker.act("update deployment group %s" % key, self.client.update_deployment_group, aws_retry=True,

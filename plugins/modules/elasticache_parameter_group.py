@@ -108,6 +108,7 @@ from ansible_collections.webstack.aws.plugins.module_utils.window_spec import sa
 
 try:
     import botocore
+    import botocore.parsers
 except ImportError:
     pass  # AnsibleAWSModule reports the missing dependency
 
@@ -167,11 +168,11 @@ class ParameterGroup:
         current = {p["ParameterName"]: p.get("ParameterValue")
                    for p in describe_all(self.client, "describe_cache_parameters", "Parameters",
                                          CacheParameterGroupName=self.name, Source="user")}
+        tags = list_arn_tags(self.client, arn) if arn else {}
         changes = {k: v for k, v in wanted.items() if not same_parameter_value(current.get(k), v)}
         if changes:
             self._check(family, changes)
             self._set(changes)
-        tags = list_arn_tags(self.client, arn) if arn else {}
         tags_after = ensure_arn_tags(self.tracker, self.client, arn, tags, self.tags, self.module.params["purge_tags"])
         self.tracker.record("parameter_group", self.name,
                             {"family": family, "parameters": {k: current.get(k) for k in wanted}, "tags": tags},
@@ -249,7 +250,9 @@ def main():
     group = ParameterGroup(module)
     try:
         result = group.present() if module.params["state"] == "present" else group.absent()
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError,
+            botocore.parsers.ResponseParserError) as exc:
+        # An endpoint without the ElastiCache parameter group APIs answers with HTML (the local AWS does).
         module.fail_json_aws(exc, msg="Cache parameter group %s" % module.params["name"])
     module.exit_json(**result)
 

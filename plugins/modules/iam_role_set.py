@@ -136,8 +136,8 @@ roles:
     name: {description: The role name., type: str, returned: always}
     arn: {description: The role ARN (null in check mode for a new role)., type: str, returned: always}
     role_id: {description: The role id (null in check mode for a new role)., type: str, returned: always}
-    instance_profile_name: {description: The instance profile, if asked for., type: str, returned: always}
-    instance_profile_arn: {description: The instance profile's ARN, if any., type: str, returned: always}
+    instance_profile_name: {description: "The instance profile, if asked for.", type: str, returned: always}
+    instance_profile_arn: {description: "The instance profile's ARN, if any.", type: str, returned: always}
 role_arns:
   description: Role ARNs by role name.
   returned: always

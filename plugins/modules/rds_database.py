@@ -375,6 +375,7 @@ from ansible_collections.webstack.aws.plugins.module_utils.window_spec import wi
 
 try:
     import botocore
+    import botocore.parsers
 except ImportError:
     pass  # AnsibleAWSModule reports the missing dependency
 
@@ -566,7 +567,7 @@ class ParameterGroupManager:
                 for parameter in page["EngineDefaults"].get("Parameters", []):
                     definitions[parameter["ParameterName"]] = parameter
             return definitions or None
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, botocore.parsers.ResponseParserError):
             return None
 
     def _modify(self, name, family, current, wanted):

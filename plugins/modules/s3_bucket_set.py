@@ -124,7 +124,7 @@ options:
         elements: dict
         suboptions:
           allowed_origins: {description: Origins such as https://example.com., type: list, elements: str, required: true}
-          allowed_methods: {description: HTTP methods (GET, PUT, POST, DELETE, HEAD)., type: list, elements: str, required: true}
+          allowed_methods: {description: "HTTP methods: GET, PUT, POST, DELETE or HEAD.", type: list, elements: str, required: true}
           allowed_headers: {description: Request headers allowed in a preflight request., type: list, elements: str, default: []}
           expose_headers: {description: Response headers the browser may read., type: list, elements: str, default: []}
           max_age_seconds: {description: How long a browser may cache the preflight answer., type: int}
@@ -227,6 +227,14 @@ HTTPS_SID = "DenyInsecureTransport"
 # Right after CreateBucket, S3 may not know the bucket yet in another call.
 S3_RETRY = AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=30,
                                      catch_extra_error_codes=["NoSuchBucket", "OperationAborted"])
+# S3 refuses a policy naming an IAM role created seconds ago ("Invalid principal in policy")
+# until IAM has propagated it; a policy that stays malformed fails after about a minute.
+POLICY_RETRY = AWSRetry.jittered_backoff(retries=6, delay=2, max_delay=20, catch_extra_error_codes=["MalformedPolicy"])
+
+
+@POLICY_RETRY
+def put_bucket_policy(client, **params):
+    return client.put_bucket_policy(**params)
 
 
 def partition(region):
@@ -471,7 +479,8 @@ class BucketManager:
         if wanted is None:
             self.act("delete the bucket policy", "delete_bucket_policy")
         else:
-            self.act("put the bucket policy", "put_bucket_policy", Policy=dump_policy(wanted))
+            self.tracker.act("put the bucket policy of bucket %s" % self.name, put_bucket_policy, self.client,
+                             Bucket=self.name, Policy=dump_policy(wanted))
         return have, wanted
 
     def converge_lifecycle_rules(self, exists, _wanted):

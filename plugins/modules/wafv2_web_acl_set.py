@@ -397,7 +397,7 @@ class WebAcl:
         associated = {}
         for resource_arn in self.params["resource_arns"]:
             current = None
-            if acl_arn:
+            if acl_arn and resource_arn.startswith("arn:"):  # not a resource that check mode would create
                 try:
                     answer = self.client.get_web_acl_for_resource(aws_retry=True, ResourceArn=resource_arn)
                     current = (answer.get("WebACL") or {}).get("ARN")
@@ -405,7 +405,7 @@ class WebAcl:
                     current = None
             if current != acl_arn or not acl_arn:
                 description = "associate web ACL %s with %s" % (self.params["name"], resource_arn)
-                if acl_arn:
+                if acl_arn and resource_arn.startswith("arn:"):
                     self.tracker.act(description, self.client.associate_web_acl, aws_retry=True,
                                      WebACLArn=acl_arn, ResourceArn=resource_arn)
                 else:

@@ -54,16 +54,16 @@ export AWS_DEFAULT_REGION WEBSTACK_BACKUPS_S3_ENDPOINT_URL WEBSTACK_BACKUPS_CLOU
 s3stream() { "$PYTHON" "$S3STREAM" "$@"; }
 
 # --- which object -------------------------------------------------------------------------
-bucket=$BUCKET
+source_bucket=$BUCKET
 base="${PREFIX:+$PREFIX/}$DATABASE/"
 case "$BACKUP" in
     latest)
-        key=$(s3stream latest --bucket "$bucket" --prefix "$base") ;;
+        key=$(s3stream latest --bucket "$source_bucket" --prefix "$base") ;;
     [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9])
-        key=$(s3stream latest --bucket "$bucket" --prefix "$base${BACKUP//-//}/") ;;
+        key=$(s3stream latest --bucket "$source_bucket" --prefix "$base${BACKUP//-//}/") ;;
     s3://*/*)
         rest=${BACKUP#s3://}
-        bucket=${rest%%/*}
+        source_bucket=${rest%%/*}
         key=${rest#*/} ;;
     *)
         key=$BACKUP ;;
@@ -114,10 +114,10 @@ case "$ENGINE" in
     *) die "job $JOB: unknown engine '$ENGINE'" ;;
 esac
 
-printf 'restore: s3://%s/%s -> %s database %s\n' "$bucket" "$key" "$ENGINE" "$TARGET"
+printf 'restore: s3://%s/%s -> %s database %s\n' "$source_bucket" "$key" "$ENGINE" "$TARGET"
 started=$(date +%s)
 set +e
-s3stream get --bucket "$bucket" --key "$key" | "${decompress[@]}" | "${load[@]}"
+s3stream get --bucket "$source_bucket" --key "$key" | "${decompress[@]}" | "${load[@]}"
 status=("${PIPESTATUS[@]}")
 set -e
 if [ "${status[*]}" != "0 0 0" ]; then

@@ -1,9 +1,11 @@
 """The test application of molecule/uvicorn_app (and molecule/newrelic): the FastAPI guide's
 /api/products and /health, and /api/echo, which tells what reached the application through
-nginx (client address, scheme, X-Forwarded-* headers) and which process answered."""
+nginx (client address, scheme, X-Forwarded-* headers), which process answered and whether the
+New Relic agent runs in it."""
 
 import os
 import pwd
+import sys
 
 from fastapi import FastAPI, Request
 
@@ -38,4 +40,14 @@ def echo(request: Request):
         "user": pwd.getpwuid(os.getuid()).pw_name,
         # A non-secret variable of the environment file, to check its quoting end to end.
         "label": os.environ.get("APP_LABEL"),
+        # Set when newrelic-admin run-program initialised the agent in this worker: the
+        # application name it read from NEW_RELIC_CONFIG_FILE.
+        "newrelic_app_name": newrelic_app_name(),
     }
+
+
+def newrelic_app_name():
+    agent = sys.modules.get("newrelic.agent")
+    if agent is None:
+        return None
+    return agent.global_settings().app_name

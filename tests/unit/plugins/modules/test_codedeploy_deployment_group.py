@@ -148,17 +148,23 @@ def stubs(env, monkeypatch):
         stubber.activate()
     monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, service, retry_decorator=None, **extra:
                         RetryingBotoClientWrapper(clients[service], retry_decorator))
-    stubbers["sts"].add_response("get_caller_identity", {"Account": "123456789012", "UserId": "AIDA",
-                                                          "Arn": "arn:aws:iam::123456789012:user/t"})
     yield stubbers
     for stubber in stubbers.values():
         stubber.assert_no_pending_responses()
 
 
-def reads(stubs, group, tags=TAGS):
+def reads(stubs, group, tags=TAGS, update=None):
+    """GetDeploymentGroup, the expected UpdateDeploymentGroup if any (update: its parameters, or
+    True for any), then ListTagsForResource: the order of the module's calls."""
     stubs["codedeploy"].add_response("get_deployment_group", {"deploymentGroupInfo": group},
                                      {"applicationName": "innobic-app", "deploymentGroupName": "production"})
+    if update is True:
+        stubs["codedeploy"].add_response("update_deployment_group", {"hooksNotCleanedUp": []})
+    elif update:
+        stubs["codedeploy"].add_response("update_deployment_group", {"hooksNotCleanedUp": []}, update)
     stubs["codedeploy"].add_response("list_tags_for_resource", {"Tags": tags}, {"ResourceArn": GROUP_ARN})
+    stubs["sts"].add_response("get_caller_identity", {"Account": "123456789012", "UserId": "AIDA",
+                                                      "Arn": "arn:aws:iam::123456789012:user/t"})
 
 
 def test_converged_group_is_not_written(stubs, capsys):
@@ -171,13 +177,20 @@ def test_converged_group_is_not_written(stubs, capsys):
 def test_drifted_alarms_are_put_back_with_one_update(stubs, capsys):
     drifted = copy.deepcopy(AWS_GROUP)
     drifted["alarmConfiguration"] = {"enabled": False, "ignorePollAlarmFailure": False, "alarms": []}
-    reads(stubs, drifted)
-    expected = codedeploy_deployment_group.Desired(dict(BLUE_GREEN, traffic_control=None, outdated_instances_strategy="UPDATE",
-                                                        termination_hook=False)).api(["innobic-production-asg"])
-    stubs["codedeploy"].add_response("update_deployment_group", {"hooksNotCleanedUp": []},
-                                     dict(expected, applicationName="innobic-app", currentDeploymentGroupName="production"))
+    expected = {
+        "applicationName": "innobic-app", "currentDeploymentGroupName": "production",
+        "deploymentConfigName": "CodeDeployDefault.OneAtATime", "serviceRoleArn": ROLE,
+        "autoScalingGroups": ["innobic-production-asg"],
+        "deploymentStyle": {"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        "autoRollbackConfiguration": {"enabled": True, "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]},
+        "alarmConfiguration": {"enabled": True, "ignorePollAlarmFailure": False, "alarms": [{"name": n} for n in ALARMS]},
+        "outdatedInstancesStrategy": "UPDATE", "terminationHookEnabled": False,
+        "loadBalancerInfo": {"targetGroupInfoList": [{"name": "innobic-production-tg"}]},
+        "blueGreenDeploymentConfiguration": AWS_GROUP["blueGreenDeploymentConfiguration"],
+    }
+    reads(stubs, drifted, update=expected)
     result = run(capsys, BLUE_GREEN)
-    assert result["actions"] == ["update deployment group innobic-app/production"]
+    assert result.get("actions") == ["update deployment group innobic-app/production"], result.get("msg")
     key = "innobic-app/production"
     assert result["diff"]["before"]["deployment_group"][key]["alarm_configuration"]["alarms"] == []
     assert result["diff"]["after"]["deployment_group"][key]["alarm_configuration"]["alarms"] == ALARMS
@@ -193,11 +206,10 @@ def test_asg_copied_by_a_blue_green_deployment_is_not_reverted(stubs, capsys):
 
 
 def test_switch_to_in_place_keeps_the_group_and_updates_it(stubs, capsys):
-    reads(stubs, AWS_GROUP)
+    reads(stubs, AWS_GROUP, update=True)
     args = dict(BLUE_GREEN, deployment_type="in_place", blue_green={})
-    stubs["codedeploy"].add_response("update_deployment_group", {"hooksNotCleanedUp": []})
     result = run(capsys, args)
-    assert result["actions"] == ["update deployment group innobic-app/production"]
+    assert result.get("actions") == ["update deployment group innobic-app/production"], result.get("msg")
     key = "innobic-app/production"
     assert result["diff"]["after"]["deployment_group"][key]["deployment_type"] == "IN_PLACE"
     assert result["diff"]["after"]["deployment_group"][key]["auto_scaling_groups"] == ["innobic-production-asg"]
@@ -221,6 +233,3 @@ def test_absent_deletes_the_group(stubs, capsys):
     stubs["codedeploy"].add_client_error("get_deployment_group", "DeploymentGroupDoesNotExistException")
     again = run(capsys, {"application": "innobic-app", "name": "production", "region": REGION, "state": "absent"})
     assert again["changed"] is False
-    stubs["sts"].get_caller_identity = None  # the STS answer queued by the fixture is not needed here
-    stubs["sts"].deactivate()
-    stubs.pop("sts")

@@ -188,3 +188,18 @@ def test_bad_lifecycle_fails_before_any_call(aws, capsys):
     assert "buckets[0].lifecycle_rules[0].transitions[0].days: STANDARD_IA needs at least 30 days" in result["msg"]
     assert "buckets[0].lifecycle_rules[0].expiration_days: 5 must come after the last transition" in result["msg"]
     assert names(aws) == []
+
+
+def test_policy_naming_a_role_iam_has_not_propagated_yet_is_retried():
+    """Stubber: S3's "Invalid principal in policy" right after the role was created cannot be
+    reproduced with moto (it does not check principals)."""
+    from botocore.stub import Stubber
+
+    client = boto3.client("s3", region_name=REGION)
+    stubber = Stubber(client)
+    stubber.add_client_error("put_bucket_policy", service_error_code="MalformedPolicy",
+                             service_message="Invalid principal in policy")
+    stubber.add_response("put_bucket_policy", {}, {"Bucket": FILES, "Policy": "{}"})
+    with stubber:
+        s3_bucket_set.put_bucket_policy(client, Bucket=FILES, Policy="{}")
+    stubber.assert_no_pending_responses()
