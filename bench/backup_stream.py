@@ -67,9 +67,8 @@ def log(message):
     sys.stderr.flush()
 
 
-def run(command, **kwargs):
-    kwargs.setdefault("check", True)
-    return subprocess.run(command, **kwargs)
+def run(command, check=True, **kwargs):
+    return subprocess.run(command, check=check, **kwargs)
 
 
 def podman_exec(name, script, **kwargs):
@@ -89,12 +88,12 @@ class Moto:
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen([os.path.join(VENV, "bin", "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
                                         stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        for _ in range(120):
+        for attempt in range(120):
             try:
                 with urllib.request.urlopen(self.url + "/moto-api/", timeout=2):
                     return
             except OSError:
-                time.sleep(0.5)
+                time.sleep(0.5 if attempt < 119 else 0)
         raise RuntimeError("moto did not answer on %s" % self.url)
 
     def stop(self):
@@ -145,7 +144,7 @@ def processes():
         if not entry.isdigit():
             continue
         try:
-            with open("/proc/%s/stat" % entry) as handle:
+            with open("/proc/%s/stat" % entry, encoding="utf-8") as handle:
                 stat = handle.read()
             with open("/proc/%s/cmdline" % entry, "rb") as handle:
                 cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace").strip()
@@ -178,18 +177,18 @@ class Sampler(threading.Thread):
 
     def pipeline_rss(self):
         table = processes()
-        roots = [pid for pid, (_, _, _, cmdline) in table.items() if cmdline.endswith(self.marker)]
+        roots = [pid for pid, entry in table.items() if entry[3].endswith(self.marker)]
         members = set(roots)
         changed = bool(roots)
         while changed:
             changed = False
-            for pid, (ppid, _, _, _) in table.items():
-                if ppid in members and pid not in members:
+            for pid, entry in table.items():
+                if entry[0] in members and pid not in members:
                     members.add(pid)
                     changed = True
         by_program = {}
         for pid in members:
-            _, rss, name, cmdline = table[pid]
+            rss, name, cmdline = table[pid][1:]
             program = "s3stream (python)" if "s3stream.py" in cmdline else name
             by_program[program] = by_program.get(program, 0) + rss
         return sum(by_program.values()), by_program
@@ -216,8 +215,8 @@ class Sampler(threading.Thread):
 
 def timed(function):
     start = time.monotonic()
-    result = function()
-    return time.monotonic() - start, result
+    function()
+    return time.monotonic() - start
 
 
 def mb(value):
@@ -250,10 +249,10 @@ def main():
         log("container %s (host network, systemd)" % name)
         run(["podman", "run", "-d", "--name", name, "--hostname", name, "--network", "host", "--systemd", "always",
              IMAGE, "/sbin/init"], stdout=subprocess.DEVNULL)
-        for _ in range(60):
+        for attempt in range(60):
             state = run(["podman", "exec", name, "systemctl", "is-system-running"], capture_output=True, text=True,
                         check=False).stdout.strip()
-            if state in ("running", "degraded"):
+            if state in ("running", "degraded") or attempt == 59:
                 break
             time.sleep(1)
 
@@ -283,9 +282,9 @@ systemctl is-active mariadb >/dev/null
             "backups_jobs": [{"name": JOB, "engine": "mysql", "database": "bench",
                               "host": "/run/mysqld/mysqld.sock", "user": "root"}],
         }
-        with open(os.path.join(workdir, "vars.json"), "w") as handle:
+        with open(os.path.join(workdir, "vars.json"), "w", encoding="utf-8") as handle:
             json.dump(variables, handle)
-        with open(os.path.join(workdir, "play.yml"), "w") as handle:
+        with open(os.path.join(workdir, "play.yml"), "w", encoding="utf-8") as handle:
             handle.write(ROLE_PLAY)
         env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
                    ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".ansible", "collections"),
@@ -310,24 +309,24 @@ systemctl is-active mariadb >/dev/null
                 " (seq %% 100000) / 100, '2024-01-01' + INTERVAL seq SECOND, MD5(seq),"
                 " CONCAT('customer ', seq %% 5000, ' session ', HEX(seq * 2654435761 %% 4294967296), ' ',"
                 " SUBSTRING(SHA2(seq, 256), 1, 40 + seq %% 24)) FROM seq_%d_to_%d;" % (first, last))
-        generate_seconds, _ = timed(lambda: run(["podman", "exec", "-i", name, "mysql"],
-                                                input="\n".join(statements), text=True))
+        sql = "\n".join(statements)
+        generate_seconds = timed(lambda: run(["podman", "exec", "-i", name, "mysql"], input=sql, text=True))
         table_bytes = int(podman_exec(name, "stat -c %s /var/lib/mysql/bench/events.ibd", capture_output=True, text=True).stdout)
 
         dump = ("/usr/bin/mysqldump --defaults-extra-file=/etc/webstack-backups/jobs/%s/my.cnf --single-transaction"
                 " --quick --routines --triggers --no-tablespaces --default-character-set=utf8mb4 bench" % JOB)
         compressor = {"gzip": "gzip -c -6", "zstd": "zstd -q -c -3 -T1"}[args.compression]
         log("ceiling: mysqldump > /dev/null")
-        ceiling_seconds, _ = timed(lambda: podman_exec(name, dump + " > /dev/null"))
+        ceiling_seconds = timed(lambda: podman_exec(name, dump + " > /dev/null"))
         log("dump size: mysqldump | wc -c")
         dump_bytes = int(podman_exec(name, dump + " | wc -c", capture_output=True, text=True).stdout)
         log("ceiling: mysqldump | %s > /dev/null" % compressor)
-        compress_seconds, _ = timed(lambda: podman_exec(name, "%s | %s > /dev/null" % (dump, compressor)))
+        compress_seconds = timed(lambda: podman_exec(name, "%s | %s > /dev/null" % (dump, compressor)))
 
         log("backup: systemctl start %s-backup-%s.service (sampling disk and memory)" % (PREFIX, JOB))
         sampler = Sampler(name)
         sampler.start()
-        backup_seconds, _ = timed(lambda: run(["podman", "exec", name, "systemctl", "start", "%s-backup-%s.service" % (PREFIX, JOB)]))
+        backup_seconds = timed(lambda: run(["podman", "exec", name, "systemctl", "start", "%s-backup-%s.service" % (PREFIX, JOB)]))
         sampler.stop()
         journal = run(["podman", "exec", name, "journalctl", "-u", "%s-backup-%s.service" % (PREFIX, JOB), "-o", "cat",
                        "--no-pager"], capture_output=True, text=True).stdout.strip().splitlines()
@@ -337,24 +336,27 @@ systemctl is-active mariadb >/dev/null
         object_bytes = objects[0]["Size"]
         growth = sampler.peak_disk - sampler.baseline
 
-        print("backup_stream benchmark: MariaDB 10.11 -> %s -> S3 multipart (moto on loopback), %d MiB parts x %d"
-              % (args.compression, args.part_size_mb, args.concurrency))
-        print("  rows generated             %d in %.1f s (InnoDB file %.0f MB)" % (rows, generate_seconds, mb(table_bytes)))
-        print("  dump size                  %.1f MB (%d bytes of mysqldump output)" % (mb(dump_bytes), dump_bytes))
-        print("  object size                %.1f MB (%s, ratio %.2f): %s" % (mb(object_bytes), args.compression,
-                                                                          dump_bytes / object_bytes, objects[0]["Key"]))
-        print("  ceiling mysqldump > /dev/null          %6.1f s  %7.1f MB/s" % (ceiling_seconds, mb(dump_bytes) / ceiling_seconds))
-        print("  ceiling mysqldump | %-18s %6.1f s  %7.1f MB/s" % (compressor.split(" -c")[0] + " > null", compress_seconds,
-                                                                  mb(dump_bytes) / compress_seconds))
-        print("  backup unit (dump|%s|S3 upload)   %6.1f s  %7.1f MB/s of dump, %.1f MB/s to S3"
-              % (args.compression, backup_seconds, mb(dump_bytes) / backup_seconds, mb(object_bytes) / backup_seconds))
-        print("  peak disk growth of the backup host    %.2f MB = %.3f%% of the dump (limit 10%%), %d samples"
-              % (mb(growth), 100.0 * growth / dump_bytes, sampler.samples))
-        print("  peak memory of the pipeline (RSS sum)  %.1f MB: %s" % (
-            mb(sampler.peak_rss), ", ".join("%s %.1f MB" % (program, mb(rss))
-                                            for program, rss in sorted(sampler.peak_by_program.items()))))
-        print("  journal: %s" % " / ".join(line for line in journal if "backup OK" in line))
-        print("  total benchmark time %.0f s" % (time.monotonic() - started))
+        dump_mb = mb(dump_bytes)
+        programs = ", ".join("%s %.1f MB" % (program, mb(rss)) for program, rss in sorted(sampler.peak_by_program.items()))
+        lines = [
+            "backup_stream benchmark: MariaDB 10.11 -> %s -> S3 multipart upload (moto on loopback), %d MiB parts x %d"
+            % (args.compression, args.part_size_mb, args.concurrency),
+            "  rows generated                         %d in %.1f s (InnoDB file %.0f MB)" % (rows, generate_seconds, mb(table_bytes)),
+            "  dump size                              %.1f MB (%d bytes of mysqldump output)" % (dump_mb, dump_bytes),
+            "  object size                            %.1f MB (%s, ratio %.2f) %s"
+            % (mb(object_bytes), args.compression, dump_bytes / object_bytes, objects[0]["Key"]),
+            "  ceiling mysqldump > /dev/null          %6.1f s %7.1f MB/s" % (ceiling_seconds, dump_mb / ceiling_seconds),
+            "  ceiling mysqldump | %-18s %6.1f s %7.1f MB/s"
+            % (compressor.split(" -c")[0] + " > null", compress_seconds, dump_mb / compress_seconds),
+            "  backup unit (dump | %s | S3)      %6.1f s %7.1f MB/s of dump (%.1f MB/s into S3)"
+            % (args.compression, backup_seconds, dump_mb / backup_seconds, mb(object_bytes) / backup_seconds),
+            "  peak disk growth of the backup host    %.2f MB = %.3f%% of the dump (limit 10%%; %d samples)"
+            % (mb(growth), 100.0 * growth / dump_bytes, sampler.samples),
+            "  peak memory of the pipeline (RSS sum)  %.1f MB (%s)" % (mb(sampler.peak_rss), programs),
+            "  journal: %s" % " / ".join(line for line in journal if "backup OK" in line),
+            "  total benchmark time %.0f s" % (time.monotonic() - started),
+        ]
+        print("\n".join(lines))
     finally:
         log("cleaning up")
         run(["podman", "rm", "-f", "-t", "5", name], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

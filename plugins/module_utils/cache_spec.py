@@ -66,8 +66,8 @@ def topology_errors(labels, replicas, automatic_failover, multi_az):
         return errors
     replicas = as_int(replicas)
     if automatic_failover and replicas < 1:
-        errors.append("%s: automatic failover (%s) needs at least one replica" % (labels["replicas"],
-                                                                                   labels["automatic_failover"]))
+        errors.append("%s: automatic failover (%s) needs at least one replica"
+                      % (labels["replicas"], labels["automatic_failover"]))
     if multi_az and not automatic_failover:
         errors.append("%s: Multi-AZ needs %s: true" % (labels["multi_az"], labels["automatic_failover"]))
     return errors

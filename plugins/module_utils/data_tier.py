@@ -37,7 +37,7 @@ def retry(extra_codes=None):
 
 
 def generate_credential(length=32):
-    return "".join(secrets.choice(CREDENTIAL_ALPHABET) for _ in range(length))
+    return "".join(secrets.choice(CREDENTIAL_ALPHABET) for position in range(length))
 
 
 def final_snapshot_name(identifier, now=None):

@@ -13,8 +13,14 @@ their order).
 from __future__ import annotations
 
 import re
+import uuid
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.webstack.aws.plugins.module_utils.desired_state import boto3_tags
+from ansible_collections.webstack.aws.plugins.module_utils.desired_state import merged_tags
+from ansible_collections.webstack.aws.plugins.module_utils.desired_state import tag_changes
 
 OCTAL_ESCAPE = re.compile(r"\\(\d{3})")
 NAME_VALUED_TYPES = ("CNAME", "MX", "NS", "PTR", "SRV")
@@ -123,3 +129,73 @@ def change_batch(changes, comment=None):
     if comment:
         batch["Comment"] = comment
     return batch
+
+
+class HostedZone:
+    """A public hosted zone found by name (one ListHostedZonesByName), created when missing.
+
+    label is the option that names the zone, for messages (zone, validation_zone_name).
+    """
+
+    def __init__(self, module, client, tracker, name, label):
+        self.module = module
+        self.client = client
+        self.tracker = tracker
+        self.name = fqdn(name)
+        self.label = label
+
+    def find(self):
+        answer = self.client.list_hosted_zones_by_name(aws_retry=True, DNSName=self.name, MaxItems="20")
+        zones = [z for z in answer.get("HostedZones", [])
+                 if fqdn(z["Name"]) == self.name and not z.get("Config", {}).get("PrivateZone")]
+        if len(zones) > 1:
+            self.module.fail_json(msg="%s: more than one public hosted zone is named %s: %s"
+                                  % (self.label, self.name, ", ".join(zone_id_bare(z["Id"]) for z in zones)))
+        return zones[0] if zones else None
+
+    def create(self, comment, tags):
+        """Return (zone id or None in check mode, name servers)."""
+        created = self.tracker.act(
+            "create hosted zone %s" % self.name, self.client.create_hosted_zone, aws_retry=True,
+            Name=self.name, CallerReference="webstack-%s-%s" % (self.name.rstrip("."), uuid.uuid4().hex[:12]),
+            HostedZoneConfig={"Comment": comment, "PrivateZone": False})
+        zone_id = zone_id_bare(created["HostedZone"]["Id"]) if created else None
+        name_servers = created.get("DelegationSet", {}).get("NameServers", []) if created else []
+        if zone_id and tags:
+            self._change_tags(zone_id, tags, [])
+        self.tracker.record("zone", self.name, None, {"tags": tags or {}})
+        return zone_id, name_servers
+
+    def ensure(self, zone, comment, tags, purge_tags):
+        """Create the zone if zone is None, else bring its tags to tags (unless None).
+        Return (zone id or None in check mode, name servers when known)."""
+        if zone is None:
+            return self.create(comment, tags)
+        zone_id = zone_id_bare(zone["Id"])
+        if tags is not None:
+            answer = self.client.list_tags_for_resource(aws_retry=True, ResourceType="hostedzone", ResourceId=zone_id)
+            current = boto3_tag_list_to_ansible_dict(answer.get("ResourceTagSet", {}).get("Tags", []))
+            to_set, to_unset = tag_changes(current, tags, purge_tags)
+            if to_set or to_unset:
+                self._change_tags(zone_id, to_set, to_unset)
+            self.tracker.record("zone", self.name, {"tags": current}, {"tags": merged_tags(current, to_set, to_unset)})
+        return zone_id, []
+
+    def _change_tags(self, zone_id, to_set, to_unset):
+        kwargs = {}
+        if to_set:
+            kwargs["AddTags"] = boto3_tags(to_set)
+        if to_unset:
+            kwargs["RemoveTagKeys"] = list(to_unset)
+        self.tracker.act("tag hosted zone %s" % zone_id, self.client.change_tags_for_resource, aws_retry=True,
+                         ResourceType="hostedzone", ResourceId=zone_id, **kwargs)
+
+    def delete(self, zone, remaining):
+        """Delete the zone once only its own NS and SOA records are left in remaining."""
+        zone_id = zone_id_bare(zone["Id"])
+        leftovers = sorted("%s %s" % key for key in remaining if key[1] not in ("NS", "SOA") or key[0] != self.name)
+        if leftovers:
+            self.module.fail_json(msg="%s: %s still holds records this task does not list: %s"
+                                  % (self.label, self.name, ", ".join(leftovers)))
+        self.tracker.act("delete hosted zone %s" % zone_id, self.client.delete_hosted_zone, aws_retry=True, Id=zone_id)
+        self.tracker.record("zone", self.name, {"id": zone_id}, None)

@@ -17,9 +17,10 @@ description:
     the same set of names is found again and reused; a second one is never requested. When
     several match, one whose tags already match O(tags) is preferred, then an issued one, then
     the newest.
-  - Returns the DNS validation CNAME records. With O(validation_zone_id), UPSERTs them into
-    that Route 53 hosted zone (only those that differ); with O(wait), waits until the
-    certificate is C(ISSUED).
+  - Returns the DNS validation CNAME records. With O(validation_zone_id) or
+    O(validation_zone_name), UPSERTs them into that Route 53 hosted zone (only those that
+    differ), creating the zone first if asked to; with O(wait), waits until the certificate is
+    C(ISSUED).
   - On a re-run of an issued certificate it makes three reads (C(ListCertificates),
     C(DescribeCertificate), C(ListTagsForCertificate)) plus one for the zone's records.
 author:
@@ -43,9 +44,26 @@ options:
     default: RSA_2048
   validation_zone_id:
     description:
-      - The Route 53 hosted zone that receives the validation CNAME records. Without it the
-        records are only returned, for another tool to publish.
+      - The id of the Route 53 hosted zone that receives the validation CNAME records. Without
+        it (or O(validation_zone_name)) the records are only returned, for another tool to publish.
     type: str
+  validation_zone_name:
+    description:
+      - The name of the public hosted zone that receives the validation records, found with one
+        C(ListHostedZonesByName); an alternative to O(validation_zone_id).
+    type: str
+  create_validation_zone:
+    description:
+      - Create the public hosted zone O(validation_zone_name) when it does not exist (tagged with
+        O(validation_zone_tags)). Its name servers must then be delegated at the domain's
+        registrar before ACM can validate. Tags of an existing zone are left to
+        M(webstack.aws.route53_records).
+    type: bool
+    default: false
+  validation_zone_tags:
+    description: Tags of a hosted zone that the module creates.
+    type: dict
+    default: {}
   state:
     description: V(absent) deletes the matching certificates (which must no longer be in use).
     type: str
@@ -75,7 +93,8 @@ EXAMPLES = r"""
   webstack.aws.acm_certificate_request:
     domain_name: example.com
     subject_alternative_names: ["*.example.com"]
-    validation_zone_id: "{{ dns.zone_id }}"
+    validation_zone_name: example.com
+    create_validation_zone: true
     tags:
       Name: innobic-production-certificate
   register: certificate
@@ -100,6 +119,15 @@ validation_records:
     name: {description: The CNAME record's name., type: str, returned: always}
     type: {description: Always C(CNAME)., type: str, returned: always}
     value: {description: The record's value., type: str, returned: always}
+validation_zone_id:
+  description: The id of the hosted zone that holds the validation records (null when none, or in check mode for a new zone).
+  returned: always
+  type: str
+name_servers:
+  description: The name servers of a hosted zone that this run created (to delegate to at the registrar).
+  returned: always
+  type: list
+  elements: str
 actions:
   description: The writes made (or, in check mode, that would be made), in order.
   returned: always
@@ -268,20 +296,51 @@ class CertificateManager:
         return certificate
 
 
-def write_validation_records(module, tracker, records):
-    zone_id = dns_records.zone_id_bare(module.params["validation_zone_id"])
-    client = module.client("route53", retry_decorator=AWSRetry.jittered_backoff(
-        retries=10, delay=1, max_delay=30, catch_extra_error_codes=["PriorRequestNotComplete"]))
-    current = dns_records.record_sets_by_key(client, zone_id)
-    desired = [{"Name": r["name"], "Type": r["type"], "TTL": 300, "ResourceRecords": [{"Value": r["value"]}]}
-               for r in records]
-    changes, pairs = dns_records.upsert_changes(current, desired)
-    for key, (before, after) in pairs.items():
-        tracker.record("validation_records", key, before, after)
-    if changes:
-        tracker.act("write %d validation record(s) into zone %s" % (len(changes), zone_id),
-                    client.change_resource_record_sets, aws_retry=True, HostedZoneId=zone_id,
-                    ChangeBatch=dns_records.change_batch(changes, "ACM DNS validation"))
+class ValidationZone:
+    """The hosted zone that receives the validation records, by id or by name."""
+
+    def __init__(self, module, tracker):
+        self.module = module
+        self.tracker = tracker
+        self.params = module.params
+        self.client = None
+        self.zone_id = dns_records.zone_id_bare(self.params["validation_zone_id"]) if self.params["validation_zone_id"] else None
+        self.name_servers = []
+        if self.params["validation_zone_id"] or self.params["validation_zone_name"]:
+            self.client = module.client("route53", retry_decorator=AWSRetry.jittered_backoff(
+                retries=10, delay=1, max_delay=30, catch_extra_error_codes=["PriorRequestNotComplete"]))
+
+    def ensure(self):
+        """Find (or create) the zone by name; returns its id (None in check mode for a new one)."""
+        name = self.params["validation_zone_name"]
+        if not name:
+            return self.zone_id
+        zones = dns_records.HostedZone(self.module, self.client, self.tracker, name, "validation_zone_name")
+        zone = zones.find()
+        if zone is not None:
+            self.zone_id = dns_records.zone_id_bare(zone["Id"])
+        elif self.params["create_validation_zone"]:
+            self.zone_id, self.name_servers = zones.create("Managed by webstack.aws", self.params["validation_zone_tags"])
+        else:
+            self.module.fail_json(msg="validation_zone_name: there is no public hosted zone %s (create_validation_zone "
+                                  "creates it)" % zones.name)
+        return self.zone_id
+
+    def write(self, records):
+        desired = [{"Name": r["name"], "Type": r["type"], "TTL": 300, "ResourceRecords": [{"Value": r["value"]}]}
+                   for r in records]
+        current = dns_records.record_sets_by_key(self.client, self.zone_id) if self.zone_id else {}
+        changes, pairs = dns_records.upsert_changes(current, desired)
+        for key, (before, after) in pairs.items():
+            self.tracker.record("validation_records", key, before, after)
+        if not changes:
+            return
+        description = "write %d validation record(s) into zone %s" % (len(changes), self.zone_id or "(new zone)")
+        if self.zone_id:
+            self.tracker.act(description, self.client.change_resource_record_sets, aws_retry=True,
+                             HostedZoneId=self.zone_id, ChangeBatch=dns_records.change_batch(changes, "ACM DNS validation"))
+        else:
+            self.tracker.plan(description)
 
 
 @AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=30)
@@ -292,6 +351,8 @@ def _paginate(paginator, key, **params):
 def present(module, manager, tracker):
     params = module.params
     deadline = time.time() + params["wait_timeout"]
+    zone = ValidationZone(module, tracker)
+    zone_id = zone.ensure()
     matches = manager.find()
     if matches:
         certificate, tags = matches[0]
@@ -302,15 +363,20 @@ def present(module, manager, tracker):
     else:
         arn = manager.request()
         certificate = manager.describe(arn) if arn else None
+    result = {"certificate_arn": arn, "status": None, "validation_records": [], "validation_zone_id": zone_id,
+              "name_servers": zone.name_servers}
     if certificate is None:  # check mode, new certificate
-        return {"certificate_arn": None, "status": None, "validation_records": []}
+        if zone.client:
+            tracker.plan("write the new certificate's validation records")
+        return result
     certificate, records = manager.wait_for_records(arn, certificate, deadline)
-    if params["validation_zone_id"] and records:
+    if zone.client and records:
         # Also for an issued certificate: ACM renews it only while the records stay published.
-        write_validation_records(module, tracker, records)
+        zone.write(records)
     if params["wait"] and not module.check_mode:
         certificate = manager.wait_issued(arn, certificate, deadline)
-    return {"certificate_arn": arn, "status": certificate.get("Status"), "validation_records": records}
+    result.update(status=certificate.get("Status"), validation_records=records)
+    return result
 
 
 def absent(module, manager, tracker):
@@ -320,7 +386,8 @@ def absent(module, manager, tracker):
             module.fail_json(msg="state: certificate %s is still used by %s" % (arn, ", ".join(certificate["InUseBy"])))
         tracker.act("delete certificate %s" % arn, manager.client.delete_certificate, aws_retry=True, CertificateArn=arn)
         tracker.record("certificate", arn, {"names": manager.names, "tags": tags}, None)
-    return {"certificate_arn": None, "status": None, "validation_records": []}
+    return {"certificate_arn": None, "status": None, "validation_records": [], "validation_zone_id": None,
+            "name_servers": []}
 
 
 def validate(module):
@@ -344,13 +411,17 @@ def main():
         subject_alternative_names=dict(type="list", elements="str", default=[]),
         key_algorithm=dict(type="str", choices=["RSA_2048", "EC_prime256v1", "EC_secp384r1"], default="RSA_2048"),
         validation_zone_id=dict(type="str"),
+        validation_zone_name=dict(type="str"),
+        create_validation_zone=dict(type="bool", default=False),
+        validation_zone_tags=dict(type="dict", default={}),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=900),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                              mutually_exclusive=[["validation_zone_id", "validation_zone_name"]])
     validate(module)
     client = module.client("acm", retry_decorator=AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=30))
     tracker = ChangeTracker(module)

@@ -141,7 +141,7 @@ options:
         type: dict
         default: {}
   default_behavior:
-    description: The default cache behaviour (same keys as O(behaviors) without O(behaviors[].path)).
+    description: The default cache behaviour (same keys as O(behaviors) without C(path)).
     type: dict
     required: true
   behaviors:

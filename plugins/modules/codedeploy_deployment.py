@@ -322,7 +322,7 @@ def validate(module):
 def main():
     revision_spec = dict(
         s3_bucket=dict(type="str", required=True),
-        s3_key=dict(type="str", required=True),
+        s3_key=dict(type="str", required=True, no_log=False),  # an object key, not a secret
         bundle_type=dict(type="str", choices=["zip", "tar", "tgz", "YAML", "JSON"], default="zip"),
         version=dict(type="str"),
         etag=dict(type="str"),

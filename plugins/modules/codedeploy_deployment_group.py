@@ -11,7 +11,7 @@ short_description: A CodeDeploy deployment group for EC2 Auto Scaling, in-place 
 version_added: 0.2.0
 description:
   - Creates, updates or deletes a CodeDeploy deployment group of an application on the Server
-    (EC2/on-premises) platform: its service role, Auto Scaling groups, target groups (traffic
+    (EC2/on-premises) platform, with its service role, Auto Scaling groups, target groups (traffic
     control), deployment configuration, deployment style (in-place, or blue/green with a copy of
     the Auto Scaling group), automatic rollback and the CloudWatch alarms that stop a deployment.
   - One C(GetDeploymentGroup) call reads the group; only a difference is written, with one

@@ -14,7 +14,7 @@ description:
   - Unlike M(community.aws.elasticache_parameter_group), the family is not limited to a fixed list,
     so C(redis7) and C(valkey7)/C(valkey8) work; parameters not listed are left alone.
   - Before a write, the values are checked against the engine's own parameter list
-    (C(DescribeEngineDefaultParameters)): unknown names, values of the wrong type, values outside the
+    (C(DescribeEngineDefaultParameters)); unknown names, values of the wrong type, values outside the
     allowed ones and parameters that cannot be modified fail the task before anything is written.
     Parameters whose change type is C(requires-reboot) are returned in RV(reboot_required).
   - A converged re-run makes three read calls (the group, its user-set parameters, its tags).
@@ -203,8 +203,8 @@ class ParameterGroup:
         items = [{"ParameterName": k, "ParameterValue": v} for k, v in sorted(values.items())]
         for start in range(0, len(items), MAX_PARAMETERS_PER_CALL):
             batch = items[start:start + MAX_PARAMETERS_PER_CALL]
-            self.tracker.act("set %s in cache parameter group %s" % (", ".join(i["ParameterName"] for i in batch),
-                                                                      self.name),
+            names = ", ".join(i["ParameterName"] for i in batch)
+            self.tracker.act("set %s in cache parameter group %s" % (names, self.name),
                              self.client.modify_cache_parameter_group, aws_retry=True,
                              CacheParameterGroupName=self.name, ParameterNameValues=batch)
 

@@ -15,8 +15,8 @@ description:
     Manager secret that holds its AUTH token, in one invocation.
   - The AUTH token is generated when the secret does not exist yet, stored only in the secret (a JSON
     document with C(auth_token), C(host), C(port), C(tls)) and never returned, logged or shown in a
-    diff. It changes only with O(rotate_auth_token=true) (AUTH token strategy C(ROTATE): the old token
-    keeps working until the next rotation).
+    diff. It changes only with O(rotate_auth_token=true) (AUTH token strategy C(ROTATE), so the old
+    token keeps working until the next rotation).
   - The replicas are asked for with C(ReplicasPerNodeGroup) in the single node group (shard) of a
     cluster-mode-disabled group, which AWS documents for both cluster modes.
   - Settings that live on the member clusters (engine version, maintenance window, parameter group,
@@ -754,7 +754,7 @@ def main():
         at_rest_encryption=dict(type="bool", default=True),
         kms_key_id=dict(type="str"),
         transit_encryption=dict(type="bool", default=True),
-        auth_token_secret=dict(type="dict", options=dict(
+        auth_token_secret=dict(type="dict", no_log=False, options=dict(
             name=dict(type="str", required=True),
             description=dict(type="str"),
             kms_key_id=dict(type="str"),

@@ -59,14 +59,14 @@ replication_groups:
       type: dict
       returned: always
       sample: {"address": "master.x.abcdef.apse1.cache.amazonaws.com", "port": 6379}
-    reader_endpoint: {description: Address and port of the reader endpoint, when given., type: dict, returned: always}
+    reader_endpoint: {description: "Address and port of the reader endpoint, when AWS gives one.", type: dict, returned: always}
     configuration_endpoint: {description: Address and port of the configuration endpoint (cluster mode enabled)., type: dict, returned: always}
     members:
       description: Member clusters with their role, zone and read endpoint.
       type: list
       elements: dict
       returned: always
-    automatic_failover: {description: enabled, disabled, enabling or disabling., type: str, returned: always}
+    automatic_failover: {description: "One of enabled, disabled, enabling, disabling.", type: str, returned: always}
     multi_az: {description: enabled or disabled., type: str, returned: always}
     at_rest_encryption: {description: Whether data at rest is encrypted., type: bool, returned: always}
     transit_encryption: {description: Whether TLS is required., type: bool, returned: always}

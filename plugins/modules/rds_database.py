@@ -193,7 +193,7 @@ options:
   rotate_master_password:
     description:
       - Generate a new master password, set it on the instance (immediately) and store it in the secret.
-        A one-off: pass it for one run.
+        A one-off, to pass for one run.
     type: bool
     default: false
   apply_immediately:
@@ -649,10 +649,10 @@ class InstanceManager:
         if desired.provisioned_storage:
             optional.update(Iops=params["iops"], StorageThroughput=params["storage_throughput"])
         request.update({k: v for k, v in optional.items() if v})
-        self.tracker.act("create DB instance %s (%s %s, %s)" % (desired.name, desired.engine,
-                                                               params["engine_version"] or "default version",
-                                                               params["instance_class"]),
-                         self.client.create_db_instance, aws_retry=True, **request)
+        version = params["engine_version"] or "default version"
+        description = "create DB instance %s (%s %s, %s)" % (desired.name, desired.engine, version,
+                                                             params["instance_class"])
+        self.tracker.act(description, self.client.create_db_instance, aws_retry=True, **request)
         wanted = {k: v[2] for k, v in desired.comparable().items()}
         wanted.update(engine=desired.engine, engine_version=params["engine_version"],
                       storage_encrypted=params["storage_encrypted"], tags=desired.tags)
@@ -740,9 +740,8 @@ class InstanceManager:
         if changes:
             if instance.get("DBInstanceStatus") in BUSY_STATES and params["wait"] and not self.module.check_mode:
                 instance = self.wait_available() or instance
-            self.tracker.act("modify DB instance %s (%s)%s" % (desired.name, ", ".join(sorted(changes)),
-                                                                "" if params["apply_immediately"]
-                                                                else " in the next maintenance window"),
+            when = "" if params["apply_immediately"] else " in the next maintenance window"
+            self.tracker.act("modify DB instance %s (%s)%s" % (desired.name, ", ".join(sorted(changes)), when),
                              self.client.modify_db_instance, aws_retry=True, DBInstanceIdentifier=desired.name,
                              ApplyImmediately=params["apply_immediately"], **changes)
         # What the describe answer did not tell is left out of the diff on both sides.
@@ -1031,7 +1030,7 @@ def main():
             description=dict(type="str"),
             parameters=dict(type="dict", default={}),
         )),
-        master_user_secret=dict(type="dict", required=True, options=dict(
+        master_user_secret=dict(type="dict", required=True, no_log=False, options=dict(
             name=dict(type="str", required=True),
             description=dict(type="str"),
             kms_key_id=dict(type="str"),

@@ -15,7 +15,7 @@ description:
     only the record sets that differ (and DELETEs those with O(records[].state=absent)).
   - One invocation reads the zone (C(ListHostedZonesByName)), its tags and, when records are
     given, its record sets once; a converged re-run makes no write.
-  - Unlike M(amazon.aws.route53), it needs no C(region: omit) and converges many records in one
+  - Unlike M(amazon.aws.route53), its O(region) is the usual connection option (no need to omit it), and it converges many records in one
     process instead of one invocation per record.
   - Record sets with a routing policy (C(SetIdentifier)) and record sets that are not listed are
     left alone.
@@ -140,7 +140,6 @@ actions:
 """
 
 import time
-import uuid
 
 try:
     import botocore
@@ -149,74 +148,9 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.webstack.aws.plugins.module_utils import dns_records
-from ansible_collections.webstack.aws.plugins.module_utils.desired_state import boto3_tags
-from ansible_collections.webstack.aws.plugins.module_utils.desired_state import merged_tags
-from ansible_collections.webstack.aws.plugins.module_utils.desired_state import tag_changes
 from ansible_collections.webstack.aws.plugins.module_utils.resource import ChangeTracker
-
-
-class ZoneManager:
-    def __init__(self, module, client, tracker):
-        self.module = module
-        self.client = client
-        self.tracker = tracker
-        self.name = dns_records.fqdn(module.params["zone"])
-
-    def find(self):
-        answer = self.client.list_hosted_zones_by_name(aws_retry=True, DNSName=self.name, MaxItems="20")
-        zones = [z for z in answer.get("HostedZones", [])
-                 if dns_records.fqdn(z["Name"]) == self.name and not z.get("Config", {}).get("PrivateZone")]
-        if len(zones) > 1:
-            self.module.fail_json(msg="zone: more than one public hosted zone is named %s: %s"
-                                  % (self.name, ", ".join(dns_records.zone_id_bare(z["Id"]) for z in zones)))
-        return zones[0] if zones else None
-
-    def ensure(self, zone):
-        """Return (zone id or None in check mode, name servers or [])."""
-        params = self.module.params
-        if zone is None:
-            created = self.tracker.act(
-                "create hosted zone %s" % self.name, self.client.create_hosted_zone, aws_retry=True,
-                Name=self.name, CallerReference="webstack-%s-%s" % (self.name.rstrip("."), uuid.uuid4().hex[:12]),
-                HostedZoneConfig={"Comment": params["comment"], "PrivateZone": False})
-            zone_id = dns_records.zone_id_bare(created["HostedZone"]["Id"]) if created else None
-            name_servers = created.get("DelegationSet", {}).get("NameServers", []) if created else []
-            tags = params["tags"] or {}
-            if zone_id and tags:
-                self._change_tags(zone_id, tags, [])
-            self.tracker.record("zone", self.name, None, {"tags": tags})
-            return zone_id, name_servers
-        zone_id = dns_records.zone_id_bare(zone["Id"])
-        if params["tags"] is not None:
-            answer = self.client.list_tags_for_resource(aws_retry=True, ResourceType="hostedzone", ResourceId=zone_id)
-            current = boto3_tag_list_to_ansible_dict(answer.get("ResourceTagSet", {}).get("Tags", []))
-            to_set, to_unset = tag_changes(current, params["tags"], params["purge_tags"])
-            if to_set or to_unset:
-                self._change_tags(zone_id, to_set, to_unset)
-            self.tracker.record("zone", self.name, {"tags": current}, {"tags": merged_tags(current, to_set, to_unset)})
-        return zone_id, []
-
-    def _change_tags(self, zone_id, to_set, to_unset):
-        kwargs = {}
-        if to_set:
-            kwargs["AddTags"] = boto3_tags(to_set)
-        if to_unset:
-            kwargs["RemoveTagKeys"] = list(to_unset)
-        self.tracker.act("tag hosted zone %s" % zone_id, self.client.change_tags_for_resource, aws_retry=True,
-                         ResourceType="hostedzone", ResourceId=zone_id, **kwargs)
-
-    def delete(self, zone, remaining):
-        zone_id = dns_records.zone_id_bare(zone["Id"])
-        leftovers = sorted("%s %s" % key for key in remaining if key[1] not in ("NS", "SOA") or key[0] != self.name)
-        if leftovers:
-            self.module.fail_json(msg="zone: %s still holds records this task does not list: %s"
-                                  % (self.name, ", ".join(leftovers)))
-        self.tracker.act("delete hosted zone %s" % zone_id, self.client.delete_hosted_zone, aws_retry=True,
-                         Id=zone_id)
-        self.tracker.record("zone", self.name, {"id": zone_id}, None)
 
 
 class RecordManager:
@@ -315,7 +249,7 @@ def main():
     client = module.client("route53", retry_decorator=AWSRetry.jittered_backoff(
         retries=10, delay=1, max_delay=30, catch_extra_error_codes=["PriorRequestNotComplete"]))
     tracker = ChangeTracker(module)
-    zones = ZoneManager(module, client, tracker)
+    zones = dns_records.HostedZone(module, client, tracker, module.params["zone"], "zone")
     records = RecordManager(module, client, tracker, zones.name)
     name_servers = []
     try:
@@ -329,7 +263,8 @@ def main():
                 records.ensure(dns_records.zone_id_bare(zone["Id"]), current)
                 zones.delete(zone, current)
         else:
-            zone_id, name_servers = zones.ensure(zone)
+            zone_id, name_servers = zones.ensure(zone, module.params["comment"], module.params["tags"],
+                                                 module.params["purge_tags"])
             current = {}
             if zone_id and module.params["records"]:
                 current = dns_records.record_sets_by_key(client, zone_id)

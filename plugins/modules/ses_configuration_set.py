@@ -11,7 +11,7 @@ short_description: An SES configuration set with reputation tracking and event d
 version_added: 0.2.0
 description:
   - Creates, updates or deletes an SES configuration set, its reputation metrics and sending
-    switch, and its event destinations: CloudWatch (with dimensions) or SNS.
+    switch, and its event destinations (CloudWatch with dimensions, or SNS).
   - An SNS destination may name its topic (O(event_destinations[].sns_topic)); the topic is then
     created in the same call, in the module's region, tagged like the configuration set.
   - One C(DescribeConfigurationSet) call reads the set, its reputation options and every event

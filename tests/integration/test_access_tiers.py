@@ -83,6 +83,7 @@ def laravel(own_aws):
     """Seed 000 in an empty account: check mode first, then the first run with -vvv."""
     vpc_id = client(own_aws, "ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     extra = ["-e", json.dumps({"network_vpc_id": vpc_id, "webstack_project": "innobic", "webstack_app": "laravel",
+                               "webstack_domain": "procurement.example.com",
                                "secrets_ses_smtp_username": "AKIAEXAMPLESMTPUSER",
                                "secrets_ses_smtp_password": "SesSmtpPasswordGivenByTheUser0"})]
     check = timed(own_aws, "--check", "--diff", *extra)
@@ -158,7 +159,7 @@ def test_first_run_builds_the_guides_buckets(laravel, own_aws):
     assert lifecycle["Expiration"] == {"Days": 2555}
     assert lifecycle["NoncurrentVersionExpiration"] == {"NoncurrentDays": 90}
     [cors] = s3.get_bucket_cors(Bucket=files)["CORSRules"]
-    assert cors["AllowedOrigins"] == ["https://example.com"]
+    assert cors["AllowedOrigins"] == ["https://procurement.example.com"]
     assert sorted(cors["AllowedMethods"]) == ["DELETE", "GET", "POST", "PUT"]
     assert (cors["AllowedHeaders"], cors["MaxAgeSeconds"]) == (["*"], 3600)
     statements = {s["Sid"]: s for s in bucket_policy(s3, files)["Statement"]}

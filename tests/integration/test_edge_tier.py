@@ -196,11 +196,9 @@ PREREQUISITES = {
 @pytest.mark.parametrize("extra_vars, variable", [
     ({"edge_domain": ""}, "edge_domain: edge_tls_enabled is true but edge_domain is empty"),
     ({"edge_tls_policy": "ELBSecurityPolicy-2016-08"}, "edge_tls_policy: 'ELBSecurityPolicy-2016-08' allows TLS older than 1.2"),
-    ({"edge_tls_policy": "ELBSecurityPolicy-TLS-1-1-2017-01"}, "edge_tls_policy"),
     ({"edge_health_check": {"path": "/health", "interval": 5, "timeout": 5, "healthy_threshold": 2,
                             "unhealthy_threshold": 3, "matcher": "200"}}, "edge_health_check.timeout: 5 s must be shorter"),
     ({"edge_waf_admin_allowed_cidrs": ["203.0.113.0/33"]}, "edge_waf_admin_allowed_cidrs[0]"),
-    ({"edge_waf_rate_window": 900}, "edge_waf_rate_window"),
 ])
 def test_bad_input_fails_before_any_api_call(converged, own_aws, extra_vars, variable):
     own_aws.start_recording()

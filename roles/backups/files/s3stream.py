@@ -49,14 +49,14 @@ def write_state(path, state):
     # Atomically, so an abort after a crash reads a whole file.
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".s3stream-")
-    with os.fdopen(fd, "w") as handle:
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(state, handle)
     os.replace(tmp, path)
 
 
 def read_state(path):
     try:
-        with open(path) as handle:
+        with open(path, encoding="utf-8") as handle:
             return json.load(handle)
     except FileNotFoundError:
         return None
@@ -194,13 +194,13 @@ def cmd_latest(args):
 def cmd_metric(args):
     dimensions = []
     for item in args.dimension:
-        name, _, value = item.partition("=")
+        name, value = item.split("=", 1)
         dimensions.append({"Name": name, "Value": value})
     data = []
     for item in args.metric:
-        name, _, rest = item.partition("=")
-        value, _, unit = rest.partition(":")
-        data.append({"MetricName": name, "Value": float(value), "Unit": unit or "None", "Dimensions": dimensions})
+        name, rest = item.split("=", 1)
+        value, unit = (rest.split(":", 1) + ["None"])[:2]
+        data.append({"MetricName": name, "Value": float(value), "Unit": unit, "Dimensions": dimensions})
     client("cloudwatch", args).put_metric_data(Namespace=args.namespace, MetricData=data)
     return 0
 

@@ -47,7 +47,10 @@ def echo(request: Request):
 
 
 def newrelic_app_name():
-    agent = sys.modules.get("newrelic.agent")
-    if agent is None:
+    # The agent's bootstrap (sitecustomize) imports newrelic.config and initialises the agent
+    # from the configuration file before the application is imported.
+    if "newrelic.config" not in sys.modules:
         return None
-    return agent.global_settings().app_name
+    import newrelic.agent  # pylint: disable=import-outside-toplevel
+
+    return newrelic.agent.global_settings().app_name

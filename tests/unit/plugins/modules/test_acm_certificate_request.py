@@ -137,3 +137,28 @@ def test_failed_validation_fails_the_task_naming_the_reason(monkeypatch, capsys)
     assert result["failed"] is True
     assert "is FAILED: CAA_ERROR" in result["msg"]
     stubber.assert_no_pending_responses()
+
+
+def test_validation_zone_by_name_is_created_when_asked(aws, capsys):
+    result = run(capsys, domain_name="example.org", subject_alternative_names=["www.example.org"],
+                 validation_zone_name="example.org", create_validation_zone=True,
+                 validation_zone_tags={"Project": "t"})
+    assert result["status"] == "ISSUED"
+    assert result["actions"][0] == "create hosted zone example.org."
+    assert len(result["name_servers"]) == 4
+    zone_id = result["validation_zone_id"]
+    cnames = [s for s in aws["route53"].list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+              if s["Type"] == "CNAME"]
+    assert sorted(c["Name"] for c in cnames) == sorted(r["name"] for r in result["validation_records"])
+    assert len(cnames) == 2  # example.org and www.example.org have their own records
+    again = run(capsys, domain_name="example.org", subject_alternative_names=["www.example.org"],
+                validation_zone_name="example.org", create_validation_zone=True)
+    assert again["changed"] is False, again["actions"]
+    assert again["validation_zone_id"] == zone_id
+
+
+def test_missing_validation_zone_fails_naming_the_option(aws, capsys):
+    result = run(capsys, domain_name="example.org", validation_zone_name="example.org")
+    assert result["failed"] is True
+    assert result["msg"].startswith("validation_zone_name: there is no public hosted zone example.org.")
+    assert certificates(aws) == []

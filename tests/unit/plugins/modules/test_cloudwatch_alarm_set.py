@@ -166,7 +166,7 @@ def test_tags_are_reconciled_on_alarms_topic_and_log_groups(aws, capsys):
     assert untag == ["untag %s" % arn]
     topic_tags = aws["sns"].list_tags_for_resource(ResourceArn=first["topic_arn"])["Tags"]
     assert {t["Key"]: t["Value"] for t in topic_tags}["Environment"] == "staging"
-    group = [g for g in aws["logs"].describe_log_groups(logGroupNamePrefix="/t/test/nginx")["logGroups"]][0]
+    group = aws["logs"].describe_log_groups(logGroupNamePrefix="/t/test/nginx")["logGroups"][0]
     assert aws["logs"].list_tags_for_resource(resourceArn=group["logGroupArn"])["tags"]["Environment"] == "staging"
 
 
@@ -250,3 +250,59 @@ def test_absent_removes_alarms_topics_and_log_groups(aws, capsys):
     assert aws["sns"].list_topics()["Topics"] == [] and aws["sns_us"].list_topics()["Topics"] == []
     assert aws["logs"].describe_log_groups()["logGroups"] == []
     assert run(capsys, state="absent")["changed"] is False
+
+
+# --- the observability role's input checks (plugins/module_utils/observability_spec.py) --------
+
+GOOD_INPUTS = {
+    "observability_project": "innobic", "observability_environment": "production", "observability_app": "laravel",
+    "observability_alarms_enabled": ["cpu", "memory"], "observability_period": 300, "observability_evaluation_periods": 1,
+    "observability_cpu_threshold": 80, "observability_cpu_evaluation_periods": 1, "observability_memory_threshold": 90,
+    "observability_disk_threshold": 85, "observability_db_connections_threshold": 180,
+    "observability_error_rate_threshold": 1, "observability_error_count_threshold": 10,
+    "observability_response_time_threshold": 3, "observability_response_time_statistic": "p90",
+    "observability_billing_threshold": 500, "observability_billing_currency": "USD", "observability_billing_period": 86400,
+    "observability_alarm_subscriptions": [{"protocol": "email", "endpoint": "ops@innobic.example"},
+                                          {"protocol": "https", "endpoint": "https://hooks.example/alarm"}],
+    "observability_alarm_extra_actions": [], "observability_log_groups": ["/innobic/production/nginx"],
+    "observability_log_retention_days": 30, "observability_alb_arn": "", "observability_target_group_arn": "",
+}
+
+
+def test_sound_observability_inputs_have_no_error():
+    from ansible_collections.webstack.aws.plugins.module_utils.observability_spec import observability_input_errors
+
+    assert observability_input_errors(GOOD_INPUTS) == []
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"observability_cpu_threshold": 120}, "observability_cpu_threshold: 120 must be a percentage"),
+    ({"observability_disk_threshold": 0}, "observability_disk_threshold: 0 must be a percentage"),
+    ({"observability_log_retention_days": 45}, "observability_log_retention_days: 45 is not a retention"),
+    ({"observability_alarm_subscriptions": [{"protocol": "email", "endpoint": "ops@"}]},
+     "observability_alarm_subscriptions[0].endpoint: 'ops@' is not a valid email address"),
+    ({"observability_alarm_subscriptions": [{"protocol": "https", "endpoint": "http://x"}]},
+     "observability_alarm_subscriptions[0].endpoint: 'http://x' must be a https:// URL"),
+    ({"observability_alarm_subscriptions": [{"protocol": "pager", "endpoint": "x"}]},
+     "observability_alarm_subscriptions[0].protocol: 'pager' must be one of"),
+    ({"observability_response_time_statistic": "median"}, "observability_response_time_statistic: 'median'"),
+    ({"observability_billing_period": 3600}, "observability_billing_period: 3600 must be at least 21600"),
+    ({"observability_alb_arn": "app/x/1"}, "observability_alb_arn: 'app/x/1' is not an ARN"),
+    ({"observability_app": "django"}, "observability_app: 'django' must be one of laravel, fastapi"),
+    ({"observability_log_groups": ["/bad group"]}, "observability_log_groups[0]: '/bad group' is not a valid log group name"),
+])
+def test_bad_observability_inputs_name_the_variable(change, message):
+    from ansible_collections.webstack.aws.plugins.module_utils.observability_spec import observability_input_errors
+
+    errors = observability_input_errors(dict(GOOD_INPUTS, **change))
+    assert any(e.startswith(message) for e in errors), errors
+
+
+def test_dimensions_from_arns():
+    from ansible_collections.webstack.aws.plugins.module_utils.observability_spec import load_balancer_dimension
+    from ansible_collections.webstack.aws.plugins.module_utils.observability_spec import target_group_dimension
+
+    alb = "arn:aws:elasticloadbalancing:ap-southeast-1:123456789012:loadbalancer/app/innobic-production-alb/50dc6c495c0c9188"
+    tg = "arn:aws:elasticloadbalancing:ap-southeast-1:123456789012:targetgroup/innobic-production-tg/73e2d6bc24d8a067"
+    assert load_balancer_dimension(alb) == "app/innobic-production-alb/50dc6c495c0c9188"
+    assert target_group_dimension(tg) == "targetgroup/innobic-production-tg/73e2d6bc24d8a067"

@@ -78,7 +78,8 @@ def codedeploy(env):
 def run(capsys, args, check_mode=False):
     from ansible.module_utils.common import warnings
 
-    warnings._global_warnings.clear()  # pylint: disable=protected-access  (they outlive a module run in one process)
+    # Warnings are kept in a module-level dict that outlives a module run in one process.
+    warnings._global_warnings.clear()  # pylint: disable=protected-access
     args = dict(args)
     if check_mode:
         args["_ansible_check_mode"] = True
@@ -153,7 +154,7 @@ def stubs(env, monkeypatch):
         stubber.assert_no_pending_responses()
 
 
-def reads(stubs, group, tags=TAGS, update=None):
+def reads(stubs, group, tags=None, update=None):
     """GetDeploymentGroup, the expected UpdateDeploymentGroup if any (update: its parameters, or
     True for any), then ListTagsForResource: the order of the module's calls."""
     stubs["codedeploy"].add_response("get_deployment_group", {"deploymentGroupInfo": group},
@@ -162,7 +163,8 @@ def reads(stubs, group, tags=TAGS, update=None):
         stubs["codedeploy"].add_response("update_deployment_group", {"hooksNotCleanedUp": []})
     elif update:
         stubs["codedeploy"].add_response("update_deployment_group", {"hooksNotCleanedUp": []}, update)
-    stubs["codedeploy"].add_response("list_tags_for_resource", {"Tags": tags}, {"ResourceArn": GROUP_ARN})
+    stubs["codedeploy"].add_response("list_tags_for_resource", {"Tags": TAGS if tags is None else tags},
+                                     {"ResourceArn": GROUP_ARN})
     stubs["sts"].add_response("get_caller_identity", {"Account": "123456789012", "UserId": "AIDA",
                                                       "Arn": "arn:aws:iam::123456789012:user/t"})
 
@@ -233,3 +235,54 @@ def test_absent_deletes_the_group(stubs, capsys):
     stubs["codedeploy"].add_client_error("get_deployment_group", "DeploymentGroupDoesNotExistException")
     again = run(capsys, {"application": "innobic-app", "name": "production", "region": REGION, "state": "absent"})
     assert again["changed"] is False
+
+
+# --- the delivery role's input checks and traffic mapping (plugins/module_utils/delivery_spec.py) --
+
+GOOD_INPUTS = {
+    "delivery_project": "innobic", "delivery_environment": "production", "delivery_application_name": "innobic-app",
+    "delivery_deployment_group_name": "production", "delivery_deployment_style": "blue_green",
+    "delivery_in_place_config": "OneAtATime", "delivery_traffic_shifting": "Canary10Percent30Minutes",
+    "delivery_green_fleet": "copy_auto_scaling_group", "delivery_ready_action": "continue",
+    "delivery_blue_termination_wait_minutes": 60, "delivery_ready_wait_minutes": 0, "delivery_alarm_names": ALARMS,
+    "delivery_rollback_events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"], "delivery_service_role_arn": ROLE,
+    "delivery_asg_name": "innobic-production-asg", "delivery_target_group_arn": TG_ARN,
+    "delivery_artifacts_bucket": "innobic-artifacts-production",
+}
+
+
+def test_sound_delivery_inputs_have_no_error():
+    from ansible_collections.webstack.aws.plugins.module_utils.delivery_spec import delivery_input_errors
+
+    assert delivery_input_errors(GOOD_INPUTS) == []
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"delivery_deployment_style": "rolling"}, "delivery_deployment_style: 'rolling' must be one of"),
+    ({"delivery_traffic_shifting": "Linear10PercentEvery1Minute"}, "delivery_traffic_shifting: 'Linear10PercentEvery1Minute'"),
+    ({"delivery_in_place_config": "ThirdAtATime"}, "delivery_in_place_config: 'ThirdAtATime'"),
+    ({"delivery_alarm_names": ["a%d" % i for i in range(11)]}, "delivery_alarm_names: 11 alarms"),
+    ({"delivery_alarm_names": []}, "delivery_rollback_events: DEPLOYMENT_STOP_ON_ALARM needs at least one alarm"),
+    ({"delivery_rollback_events": ["DEPLOYMENT_TIMEOUT"]}, "delivery_rollback_events[0]: 'DEPLOYMENT_TIMEOUT'"),
+    ({"delivery_service_role_arn": ""}, "delivery_service_role_arn: required"),
+    ({"delivery_target_group_arn": ""}, "delivery_target_group_arn: required with delivery_deployment_style blue_green"),
+    ({"delivery_blue_termination_wait_minutes": 3000}, "delivery_blue_termination_wait_minutes: 3000"),
+    ({"delivery_artifacts_bucket": "Bad_Bucket"}, "delivery_artifacts_bucket: 'Bad_Bucket'"),
+])
+def test_bad_delivery_inputs_name_the_variable(change, message):
+    from ansible_collections.webstack.aws.plugins.module_utils.delivery_spec import delivery_input_errors
+
+    errors = delivery_input_errors(dict(GOOD_INPUTS, **change))
+    assert any(e.startswith(message) for e in errors), errors
+
+
+def test_guide_traffic_names_map_to_server_configurations():
+    from ansible_collections.webstack.aws.plugins.module_utils.delivery_spec import TRAFFIC_SHIFTING
+    from ansible_collections.webstack.aws.plugins.module_utils.delivery_spec import server_config
+
+    assert {name: config for name, (config, why) in TRAFFIC_SHIFTING.items()} == {
+        "AllAtOnce": "CodeDeployDefault.AllAtOnce",
+        "Linear10PercentEvery10Minutes": "CodeDeployDefault.OneAtATime",
+        "Canary10Percent30Minutes": "CodeDeployDefault.OneAtATime"}
+    assert server_config("HalfAtATime") == "CodeDeployDefault.HalfAtATime"
+    assert server_config("CodeDeployDefault.LambdaCanary10Percent30Minutes") is None

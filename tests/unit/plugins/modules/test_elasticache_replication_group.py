@@ -107,7 +107,7 @@ def test_creates_primary_and_replica_then_rerun_changes_nothing(aws, capsys):
 
 
 def test_check_mode_on_empty_account_creates_nothing(aws, capsys):
-    result, _ = run(capsys, module_under_test, args(aws), check_mode=True)
+    result = run(capsys, module_under_test, args(aws), check_mode=True)[0]
     assert result["changed"] is True
     assert "create cache subnet group t-production-cache" in result["actions"]
     assert any(a.startswith("create replication group %s" % ID) for a in result["actions"])
@@ -120,11 +120,11 @@ def test_drift_on_the_group_is_repaired(aws, capsys):
     aws["ec"].modify_replication_group(ReplicationGroupId=ID, SnapshotRetentionLimit=1, ApplyImmediately=True)
     arn = group(aws)["ARN"]
     aws["ec"].add_tags_to_resource(ResourceName=arn, Tags=[{"Key": "Owner", "Value": "ops"}])
-    check, _ = run(capsys, module_under_test, args(aws), check_mode=True)
+    check = run(capsys, module_under_test, args(aws), check_mode=True)[0]
     assert check["actions"] == ["modify replication group %s (SnapshotRetentionLimit) in the next maintenance window"
                                 % ID, "untag %s" % arn]
     assert group(aws)["SnapshotRetentionLimit"] == 1
-    fixed, _ = run(capsys, module_under_test, args(aws))
+    fixed = run(capsys, module_under_test, args(aws))[0]
     assert fixed["diff"]["before"]["replication_group"][ID]["snapshot_retention_limit"] == 1
     assert group(aws)["SnapshotRetentionLimit"] == 5
     assert run(capsys, module_under_test, args(aws))[0]["changed"] is False
@@ -137,20 +137,20 @@ def test_member_settings_are_compared_when_aws_answers_them(aws, capsys, monkeyp
               "CacheSubnetGroupName": "t-production-cache",
               "CacheParameterGroup": {"CacheParameterGroupName": "default.redis7"}}
     monkeypatch.setattr(module_under_test.ReplicationGroupManager, "member", lambda self, found: member)
-    result, _ = run(capsys, module_under_test, args(aws), check_mode=True)
+    result = run(capsys, module_under_test, args(aws), check_mode=True)[0]
     assert result["actions"] == ["modify replication group %s (PreferredMaintenanceWindow) in the next maintenance "
                                  "window" % ID]
     # A newer patch of the asked version (an automatic minor upgrade) is not a change.
     member["PreferredMaintenanceWindow"] = "sun:05:00-sun:06:00"
     assert run(capsys, module_under_test, args(aws), check_mode=True)[0]["changed"] is False
     member["EngineVersion"] = "6.2.6"
-    upgrade, _ = run(capsys, module_under_test, args(aws), check_mode=True)
+    upgrade = run(capsys, module_under_test, args(aws), check_mode=True)[0]
     assert upgrade["actions"] == ["modify replication group %s (EngineVersion) in the next maintenance window" % ID]
 
 
 def test_settings_that_cannot_change_fail_naming_the_option(aws, capsys):
     run(capsys, module_under_test, args(aws))
-    result, _ = run(capsys, module_under_test, args(aws, at_rest_encryption=False))
+    result = run(capsys, module_under_test, args(aws, at_rest_encryption=False))[0]
     assert result["failed"] is True
     assert result["msg"].startswith("at_rest_encryption: replication group %s has True, not False" % ID)
 
@@ -170,14 +170,14 @@ def test_lost_secret_gets_a_new_token_and_rotation_only_when_asked(aws, capsys):
 
 
 def test_info_returns_endpoints_and_members(aws, capsys):
-    created, _ = run(capsys, module_under_test, args(aws))
-    info, _ = run(capsys, info_module, {"replication_group_id": ID, "region": REGION})
+    created = run(capsys, module_under_test, args(aws))[0]
+    info = run(capsys, info_module, {"replication_group_id": ID, "region": REGION})[0]
     [found] = info["replication_groups"]
     assert found["primary_endpoint"] == {"address": created["primary_endpoint"], "port": 6379}
     assert sorted(m["role"] for m in found["members"]) == ["primary", "replica"]
     assert found["tags"] == {"Project": "t", "Environment": "production"}
     assert found["transit_encryption"] is True and found["auth_token_enabled"] is True
-    missing, _ = run(capsys, info_module, {"replication_group_id": "nope", "region": REGION})
+    missing = run(capsys, info_module, {"replication_group_id": "nope", "region": REGION})[0]
     assert missing["replication_groups"] == []
 
 
@@ -191,7 +191,7 @@ def test_delete_asks_for_a_final_snapshot(aws, capsys, monkeypatch):
         return real_act(self, description, call, *a, **kw)
 
     monkeypatch.setattr(module_under_test.ChangeTracker, "act", spy)
-    result, _ = run(capsys, module_under_test, args(aws, state="absent", wait=False))
+    result = run(capsys, module_under_test, args(aws, state="absent", wait=False))[0]
     [(name, request)] = requests
     assert name == "delete_replication_group"
     assert request["FinalSnapshotIdentifier"].startswith("%s-final-" % ID)
@@ -209,7 +209,7 @@ def test_delete_asks_for_a_final_snapshot(aws, capsys, monkeypatch):
     ({"replication_group_id": "x" * 41}, "replication_group_id: " + "x" * 41 + " has 41 characters"),
 ])
 def test_bad_input_fails_before_any_call(aws, capsys, overrides, message):
-    result, _ = run(capsys, module_under_test, args(aws, **overrides))
+    result = run(capsys, module_under_test, args(aws, **overrides))[0]
     assert result["failed"] is True
     assert message in result["msg"], result["msg"]
     assert aws["ec"].describe_cache_subnet_groups()["CacheSubnetGroups"] == []

@@ -122,7 +122,7 @@ def test_creates_everything_then_rerun_changes_nothing(aws, capsys):
 
 
 def test_check_mode_on_empty_account_creates_nothing(aws, capsys):
-    result, _ = run(capsys, args(aws), check_mode=True)
+    result = run(capsys, args(aws), check_mode=True)[0]
     assert result["changed"] is True
     assert any(a.startswith("create DB instance %s" % NAME) for a in result["actions"])
     assert aws["rds"].describe_db_instances()["DBInstances"] == []
@@ -133,10 +133,10 @@ def test_check_mode_on_empty_account_creates_nothing(aws, capsys):
 def test_drift_is_repaired_in_the_maintenance_window_and_check_mode_only_reports_it(aws, capsys):
     run(capsys, args(aws))
     aws["rds"].modify_db_instance(DBInstanceIdentifier=NAME, BackupRetentionPeriod=1, ApplyImmediately=True)
-    check, _ = run(capsys, args(aws), check_mode=True)
+    check = run(capsys, args(aws), check_mode=True)[0]
     assert check["actions"] == ["modify DB instance %s (BackupRetentionPeriod) in the next maintenance window" % NAME]
     assert instance(aws)["BackupRetentionPeriod"] == 1
-    fixed, _ = run(capsys, args(aws))
+    fixed = run(capsys, args(aws))[0]
     assert fixed["diff"]["before"]["instance"][NAME]["backup_retention_period"] == 1
     assert fixed["diff"]["after"]["instance"][NAME]["backup_retention_period"] == 7
     assert instance(aws)["BackupRetentionPeriod"] == 7
@@ -157,18 +157,18 @@ def test_key_missing_from_describe_is_unknown_but_a_present_difference_is_drift(
     assert unknown["changed"] is False, unknown["actions"]
     monkeypatch.setattr(rds_database.InstanceManager, "find", real_find)
     aws["rds"].modify_db_instance(DBInstanceIdentifier=NAME, Iops=13000, ApplyImmediately=True)
-    result, _ = run(capsys, args(aws, allocated_storage=400, iops=12000, storage_throughput=500))
+    result = run(capsys, args(aws, allocated_storage=400, iops=12000, storage_throughput=500))[0]
     assert result["actions"] == ["modify DB instance %s (AllocatedStorage, Iops, StorageThroughput, StorageType) "
                                  "in the next maintenance window" % NAME]
 
 
 def test_tags_and_parameter_drift(aws, capsys):
-    first, _ = run(capsys, args(aws))
+    first = run(capsys, args(aws))[0]
     arn = instance(aws)["DBInstanceArn"]
     aws["rds"].add_tags_to_resource(ResourceName=arn, Tags=[{"Key": "Owner", "Value": "ops"}])
     aws["rds"].modify_db_parameter_group(DBParameterGroupName="t-production-mysql8-0", Parameters=[
         {"ParameterName": "max_connections", "ParameterValue": "50", "ApplyMethod": "immediate"}])
-    result, _ = run(capsys, args(aws))
+    result = run(capsys, args(aws))[0]
     assert result["actions"] == ["set max_connections in DB parameter group t-production-mysql8-0",
                                  "untag %s" % arn]
     assert result["diff"]["before"]["parameter_group"]["t-production-mysql8-0"]["parameters"]["max_connections"] == "50"
@@ -178,8 +178,8 @@ def test_tags_and_parameter_drift(aws, capsys):
 
 def test_parameter_group_family_cannot_change(aws, capsys):
     run(capsys, args(aws))
-    result, _ = run(capsys, args(aws, parameter_group={"name": "t-production-mysql8-0", "family": "mysql5.7",
-                                                      "parameters": {}}, engine_version="5.7.44"))
+    other_family = {"name": "t-production-mysql8-0", "family": "mysql5.7", "parameters": {}}
+    result = run(capsys, args(aws, parameter_group=other_family, engine_version="5.7.44"))[0]
     assert result["failed"] is True
     assert result["msg"].startswith("parameter_group.family: DB parameter group t-production-mysql8-0 has family mysql8.0")
 
@@ -246,7 +246,7 @@ def test_engine_parameter_list_sets_apply_methods(aws, capsys, monkeypatch):
 ])
 def test_parameters_are_checked_against_the_engine_before_any_write(aws, capsys, monkeypatch, parameters, message):
     stub_engine_defaults(monkeypatch, DEFINITIONS)
-    result, _ = run(capsys, args(aws, parameter_group={"name": "p", "family": "mysql8.0", "parameters": parameters}))
+    result = run(capsys, args(aws, parameter_group={"name": "p", "family": "mysql8.0", "parameters": parameters}))[0]
     assert result["failed"] is True
     assert message in result["msg"]
     assert aws["rds"].describe_db_instances()["DBInstances"] == []
@@ -278,10 +278,10 @@ def test_rotation_only_when_asked_and_a_lost_secret_resets_the_password(aws, cap
 
 def test_delete_takes_a_final_snapshot_after_protection_is_lifted(aws, capsys):
     run(capsys, args(aws))
-    refused, _ = run(capsys, args(aws, state="absent", deletion_protection=None))
+    refused = run(capsys, args(aws, state="absent", deletion_protection=None))[0]
     assert refused["failed"] is True and refused["msg"].startswith("deletion_protection:")
     assert instance(aws)["DBInstanceStatus"] == "available"
-    deleted, _ = run(capsys, args(aws, state="absent", deletion_protection=False))
+    deleted = run(capsys, args(aws, state="absent", deletion_protection=False))[0]
     assert deleted["changed"] is True
     snapshot = deleted["final_snapshot_identifier"]
     assert snapshot.startswith("%s-final-" % NAME)
@@ -304,7 +304,7 @@ def test_delete_takes_a_final_snapshot_after_protection_is_lifted(aws, capsys):
     ({"engine_version": "16.4"}, "parameter_group.family: 16.4 belongs to parameter group family mysql16"),
 ])
 def test_bad_input_fails_before_any_call(aws, capsys, overrides, message):
-    result, _ = run(capsys, args(aws, **overrides))
+    result = run(capsys, args(aws, **overrides))[0]
     assert result["failed"] is True
     assert message in result["msg"], result["msg"]
     assert aws["rds"].describe_db_subnet_groups()["DBSubnetGroups"] == []

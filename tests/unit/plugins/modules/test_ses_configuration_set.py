@@ -117,13 +117,14 @@ def described(destinations, metrics=True, sending=True):
             "ReputationOptions": {"ReputationMetricsEnabled": metrics, "SendingEnabled": sending}}
 
 
-def converged_reads(stubs, destinations, metrics=True, sending=True, tags=TAGS):
+def converged_reads(stubs, destinations, metrics=True, sending=True, tags=None):
     stubs["ses"].add_response("describe_configuration_set", described(destinations, metrics, sending),
                               {"ConfigurationSetName": "innobic-config-set",
                                "ConfigurationSetAttributeNames": ["eventDestinations", "reputationOptions"]})
     stubs["sns"].add_response("list_topics", {"Topics": [{"TopicArn": TOPIC_ARN}]})
     stubs["sns"].add_response("list_tags_for_resource", {"Tags": [{"Key": k, "Value": v} for k, v in TAGS.items()]},
                               {"ResourceArn": TOPIC_ARN})
+    tags = TAGS if tags is None else tags
     stubs["sesv2"].add_response("list_tags_for_resource", {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]},
                                 {"ResourceArn": SET_ARN})
 
@@ -217,3 +218,36 @@ def test_absent_deletes_the_set_and_its_topic(env, monkeypatch, capsys):
     stubs["ses"].add_client_error("describe_configuration_set", "ConfigurationSetDoesNotExist")
     stubs["sns"].add_response("list_topics", {"Topics": []})
     assert run(capsys, state="absent")["changed"] is False
+
+
+# --- the email role's input checks (plugins/module_utils/email_spec.py) -------------------------
+
+GOOD_INPUTS = {
+    "email_project": "innobic", "email_environment": "production", "email_domain": "innobic.example",
+    "email_mail_from_subdomain": "mail", "email_mail_from_domain": "mail.innobic.example",
+    "email_mail_from_mx_failure": "UseDefaultValue", "email_configuration_set_name": "innobic-config-set",
+    "email_events_topic_name": "innobic-production-ses-events", "email_cloudwatch_event_types": ["bounce", "Complaint"],
+    "email_sns_event_types": ["DELIVERY"], "email_cloudwatch_dimension": "ses:configuration-set",
+}
+
+
+def test_sound_email_inputs_have_no_error():
+    from ansible_collections.webstack.aws.plugins.module_utils.email_spec import email_input_errors
+
+    assert email_input_errors(GOOD_INPUTS) == []
+    assert email_input_errors(dict(GOOD_INPUTS, email_domain="", email_mail_from_domain="")) == []
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"email_domain": "innobic"}, "email_domain: 'innobic' is not a domain name"),
+    ({"email_mail_from_domain": "mail.other.example"}, "email_mail_from_domain: mail.other.example must be a subdomain"),
+    ({"email_mail_from_mx_failure": "Bounce"}, "email_mail_from_mx_failure: 'Bounce' must be one of"),
+    ({"email_configuration_set_name": "innobic config"}, "email_configuration_set_name: 'innobic config'"),
+    ({"email_sns_event_types": ["delivered"]}, "email_sns_event_types[0]: 'delivered' is not one of"),
+    ({"email_cloudwatch_dimension": "bad dimension"}, "email_cloudwatch_dimension: 'bad dimension'"),
+])
+def test_bad_email_inputs_name_the_variable(change, message):
+    from ansible_collections.webstack.aws.plugins.module_utils.email_spec import email_input_errors
+
+    errors = email_input_errors(dict(GOOD_INPUTS, **change))
+    assert any(e.startswith(message) for e in errors), errors

@@ -204,7 +204,7 @@ def test_wait_times_out_naming_the_statuses(env, monkeypatch, capsys):
     ses.add_response("get_identity_verification_attributes", verification("Pending"))
     ses.add_response("get_identity_dkim_attributes", dkim(True, "Pending"))
     ses.add_response("get_identity_mail_from_domain_attributes", MAIL_FROM)
-    for _ in range(3):
+    for attempt in range(3):  # pylint: disable=unused-variable
         ses.add_response("get_identity_verification_attributes", verification("Pending"))
         ses.add_response("get_identity_dkim_attributes", dkim(True, "Pending"))
     caller(stubs)
