@@ -23,12 +23,13 @@ start() {
         return 0
     fi
     [ -x "$WEBSTACK_VENV/bin/moto_server" ] || { echo "moto_server missing: run scripts/setup.sh" >&2; exit 1; }
+    # moto's server, with the corrections listed in scripts/lib/local_moto.py
     # Managed policies (AmazonSSMManagedInstanceCore, ...) exist only when loaded at start.
     MOTO_IAM_LOAD_MANAGED_POLICIES=true \
     MOTO_ENABLE_RECORDING=true \
     MOTO_RECORDER_FILEPATH="$state/recording.jsonl" \
     MOTO_ACM_VALIDATION_WAIT="${MOTO_ACM_VALIDATION_WAIT:-5}" \
-        nohup "$WEBSTACK_VENV/bin/moto_server" -H "$LOCAL_AWS_HOST" -p "$LOCAL_AWS_PORT" \
+        nohup "$WEBSTACK_VENV/bin/python" "$WEBSTACK_ROOT/scripts/lib/local_moto.py" -H "$LOCAL_AWS_HOST" -p "$LOCAL_AWS_PORT" \
         >"$logfile" 2>&1 &
     echo $! > "$pidfile"
     for _ in $(seq 1 100); do

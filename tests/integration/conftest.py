@@ -102,11 +102,13 @@ def free_port() -> int:
 
 
 def start_moto_server(directory) -> tuple[subprocess.Popen, LocalAws]:
-    """A moto server of the test's own on a free loopback port (managed policies loaded, as
-    scripts/local-aws.sh does), so that tests can reset it without disturbing anybody else."""
+    """A local AWS of the test's own on a free loopback port, started as scripts/local-aws.sh
+    starts it (scripts/lib/local_moto.py, managed policies loaded), so that tests can reset it
+    without disturbing anybody else."""
     port = free_port()
     env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true", MOTO_ACM_VALIDATION_WAIT="1")
-    server = subprocess.Popen([os.path.join(VENV_BIN, "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+    launcher = os.path.join(ROOT, "scripts", "lib", "local_moto.py")
+    server = subprocess.Popen([os.path.join(VENV_BIN, "python"), launcher, "-H", "127.0.0.1", "-p", str(port)],
                               cwd=str(directory), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     aws = LocalAws("http://127.0.0.1:%d" % port)
     for attempt in range(150):  # pylint: disable=unused-variable

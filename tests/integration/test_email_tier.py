@@ -6,7 +6,7 @@ call (counted from the local AWS's request record); --check --diff on the conver
 nothing; an empty domain skips the identity with a message; bad input fails before any API call,
 naming the variable.
 
-The local AWS is moto 5.2.5 with one documented correction (MOTO_SES_FIX below): moto keeps only
+The local AWS is moto 5.2.5 with one documented correction (scripts/lib/local_moto.py): moto keeps only
 the last event destination of a configuration set (and refuses a destination name that another
 set uses), and DescribeConfigurationSet leaves out ReputationOptions. Real SES keeps every
 destination of a set and answers ReputationOptions when asked (see the SES API reference of
@@ -17,95 +17,21 @@ Stubber tests in tests/unit/plugins/modules/test_ses_configuration_set.py."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import time
 
 import boto3
 import pytest
 
-from tests.integration.conftest import ROOT, free_port, run_playbook
-from tests.localaws import LocalAws
+from tests.integration.conftest import run_playbook
 
 PLAYBOOK = "tests/integration/playbooks/email.yml"
 REGION = "ap-southeast-1"
 DOMAIN = "innobic.example"
 EXTRA = json.dumps({"webstack_domain": DOMAIN})
 
-MOTO_SES_FIX = r'''
-from moto.core.responses import ActionResult
-from moto.ses import models, responses
-from moto.ses.exceptions import ConfigurationSetDoesNotExist, EventDestinationAlreadyExists
-
-
-def _destinations(backend):
-    if not hasattr(backend, "fixed_event_destinations"):
-        backend.fixed_event_destinations = {}
-    return backend.fixed_event_destinations
-
-
-def create_configuration_set_event_destination(self, configuration_set_name, event_destination):
-    if self.config_sets.get(configuration_set_name) is None:
-        raise ConfigurationSetDoesNotExist("Invalid Configuration Set Name.")
-    destinations = _destinations(self).setdefault(configuration_set_name, {})
-    if event_destination["Name"] in destinations:
-        raise EventDestinationAlreadyExists("Duplicate Event destination Name.")
-    destinations[event_destination["Name"]] = event_destination
-
-
-original_delete = models.SESBackend.delete_configuration_set
-
-
-def delete_configuration_set(self, configuration_set_name):
-    original_delete(self, configuration_set_name)
-    _destinations(self).pop(configuration_set_name, None)
-
-
-def describe_configuration_set(self):
-    name = self._get_param("ConfigurationSetName")
-    config_set = self.backend.describe_configuration_set(name)
-    attributes = self._get_param("ConfigurationSetAttributeNames", [])
-    result = {"ConfigurationSet": {"Name": name}}
-    if "eventDestinations" in attributes:
-        result["EventDestinations"] = list(_destinations(self.backend).get(name, {}).values())
-    if "reputationOptions" in attributes:
-        sending = config_set.enabled  # v2 stores SendingOptions here as a dict, v1 nothing
-        sending = sending.get("SendingEnabled", True) if isinstance(sending, dict) else bool(sending)
-        result["ReputationOptions"] = {
-            "SendingEnabled": sending,
-            "ReputationMetricsEnabled": bool((config_set.reputation_options or {}).get("ReputationMetricsEnabled")),
-        }
-    return ActionResult(result)
-
-
-models.SESBackend.create_configuration_set_event_destination = create_configuration_set_event_destination
-models.SESBackend.delete_configuration_set = delete_configuration_set
-responses.EmailResponse.describe_configuration_set = describe_configuration_set
-'''
-
-
 @pytest.fixture(scope="module")
-def ses_aws(tmp_path_factory):
-    """A private moto server (as conftest.start_moto_server starts one) with MOTO_SES_FIX."""
-    port = free_port()
-    code = MOTO_SES_FIX + "\nfrom moto.server import main\nmain(['-H', '127.0.0.1', '-p', '%d'])\n" % port
-    env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
-    server = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "python"), "-c", code],
-                              cwd=str(tmp_path_factory.mktemp("moto")), env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    aws = LocalAws("http://127.0.0.1:%d" % port)
-    for attempt in range(150):  # pylint: disable=unused-variable
-        if aws.answers():
-            break
-        time.sleep(0.2)
-    else:
-        server.terminate()
-        raise RuntimeError("moto did not answer")
-    try:
-        yield aws
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def ses_aws(own_aws):
+    """The local AWS with its SES correction (scripts/lib/local_moto.py)."""
+    return own_aws
 
 
 def client(aws, service):
