@@ -189,6 +189,8 @@ class Sampler(threading.Thread):
         by_program = {}
         for pid in members:
             rss, name, cmdline = table[pid][1:]
+            if not rss:
+                continue  # a process that is exiting (a zombie has no resident memory)
             program = "s3stream (python)" if "s3stream.py" in cmdline else name
             by_program[program] = by_program.get(program, 0) + rss
         return sum(by_program.values()), by_program
