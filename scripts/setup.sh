@@ -55,6 +55,14 @@ if [ "$(readlink "$link" 2>/dev/null)" != "$WEBSTACK_ROOT" ]; then
 fi
 
 if $want_hosts; then
+    # The AWS CLI reads the provisioned state back in the tests. It lives in a venv of its own:
+    # awscli pins its own botocore and docutils, which would clash with the main venv's.
+    awscli_venv="$WEBSTACK_STATE/awscli-venv"
+    if [ ! -x "$awscli_venv/bin/aws" ]; then
+        log "installing the AWS CLI into $awscli_venv"
+        python3 -m venv "$awscli_venv"
+        "$awscli_venv/bin/pip" install -q awscli==1.46.3 2>&1 | grep -v '^WARNING: Location' || true
+    fi
     "$WEBSTACK_ROOT/scripts/local-hosts.sh" build
 fi
 log "ready"

@@ -73,7 +73,8 @@ class PlaybookRun:
         return "\n".join(found) + self.stderr
 
 
-def run_playbook(local_aws: LocalAws, *args: str, env: dict | None = None) -> PlaybookRun:
+def run_playbook(local_aws: LocalAws, *args: str, env: dict | None = None,
+                 inventory: str = "inventories/local") -> PlaybookRun:
     environment = dict(os.environ)
     environment.update({
         "PATH": VENV_BIN + os.pathsep + environment.get("PATH", ""),
@@ -82,7 +83,7 @@ def run_playbook(local_aws: LocalAws, *args: str, env: dict | None = None) -> Pl
         "AWS_ENDPOINT_URL": local_aws.url,
     })
     environment.update(env or {})
-    command = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", os.path.join(ROOT, "inventories", "local")]
+    command = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", os.path.join(ROOT, inventory)]
     command += list(args)
     completed = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False, timeout=900)
     return PlaybookRun(completed)
