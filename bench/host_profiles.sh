@@ -122,10 +122,10 @@ for profile in "${profiles[@]}"; do
     echo "[bench] $profile: no-op re-run" >&2
     timing=$(converge "$profile" "$host" "$work/$profile.second.log")
     read -r second second_changed <<< "$timing"
-    results+=("$(printf '%-8s %-36s %9ss (changed=%s) %9ss (changed=%s)' "$profile" "${roles_of[$profile]}" \
-        "$first" "$first_changed" "$second" "$second_changed")")
+    results+=("$(printf '%-8s %-40s %-24s %s' "$profile" "${roles_of[$profile]}" \
+        "$first s (changed=$first_changed)" "$second s (changed=$second_changed)")")
     podman rm -f -t 5 "$host" >/dev/null
 done
 
-printf '%-8s %-36s %22s %22s\n' profile roles "fresh converge" "no-op re-run"
+printf '%-8s %-40s %-24s %s\n' profile roles "fresh converge" "no-op re-run"
 printf '%s\n' "${results[@]}"
