@@ -8,4 +8,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 "$WEBSTACK_ROOT/scripts/setup.sh" --hosts
 cd "$WEBSTACK_ROOT"
-exec python -m pytest tests -v -p no:cacheprovider "$@"
+# Two workers (the machine has two cores; most of a test's time is spent waiting on ansible
+# subprocesses and containers). --dist loadscope keeps a test module on one worker, so its
+# module-scoped local AWS and converged stack are built once; molecule scenarios queue on the
+# lock that scripts/molecule.sh takes.
+exec python -m pytest tests -v -p no:cacheprovider -n "${WEBSTACK_TEST_WORKERS:-2}" --dist loadscope "$@"
