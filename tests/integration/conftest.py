@@ -20,20 +20,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 
 
-@pytest.fixture(scope="session")
-def local_aws():
+@pytest.fixture(scope="module")
+def local_aws(tmp_path_factory):
+    """The local AWS of one test module: with AWS_ENDPOINT_URL set, that endpoint (any moto
+    server; the tests then reset it, so run them one at a time); otherwise a private one
+    started as scripts/local-aws.sh starts it, so that test modules on parallel workers never
+    share state or request records."""
     url = os.environ.get("AWS_ENDPOINT_URL")
-    script = os.path.join(ROOT, "scripts", "local-aws.sh")
-    started_here = False
-    if not url:
-        url = "http://127.0.0.1:%s" % os.environ.get("LOCAL_AWS_PORT", "4566")
-        started_here = not LocalAws(url).answers()
-        subprocess.run(["bash", script, "start"], check=True)
-    aws = LocalAws(url)
-    assert aws.answers(), "no local AWS answers at %s" % url
-    yield aws
-    if started_here:  # leave nothing running that the tests started
-        subprocess.run(["bash", script, "stop"], check=True)
+    if url:
+        aws = LocalAws(url)
+        assert aws.answers(), "no local AWS answers at %s" % url
+        yield aws
+        return
+    server, aws = start_moto_server(tmp_path_factory.mktemp("moto"))
+    try:
+        yield aws
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 class PlaybookRun:

@@ -34,6 +34,12 @@ TEARDOWN_ARGS = ("-e", '{"webstack_tiers": ["network", "security_groups", "iam",
                  "-e", "edge_tls_enabled=false", "-e", "cache_wait=false")
 
 
+def playbook_calls(aws):
+    """The recorded calls, less the one read of the inventory's aws_ec2 plugin (inventories/local
+    lists the hosts at parse time, before any play)."""
+    return [c for c in aws.calls() if (c.service, c.operation) != ("ec2", "DescribeInstances")]
+
+
 def client(aws, service, region=REGION):
     return boto3.client(service, region_name=region, endpoint_url=aws.url,
                         aws_access_key_id="testing", aws_secret_access_key="testing")
@@ -94,7 +100,7 @@ def test_bad_dr_input_fails_before_any_api_call(stack, args, variable):
     run = run_playbook(stack, "playbooks/dr.yml", *args)
     assert run.rc != 0
     assert variable + ":" in run.messages
-    assert stack.calls() == []
+    assert playbook_calls(stack) == []
 
 
 def test_failover_fails_the_database_over_and_scales_the_standby_region(prepared, stack):
@@ -124,14 +130,17 @@ def test_teardown_refuses_without_the_confirmation(stack, args):
     run = run_playbook(stack, "playbooks/teardown.yml", *args)
     assert run.rc != 0
     assert "teardown_confirm:" in run.messages
-    assert stack.calls() == []
+    assert playbook_calls(stack) == []
     assert client(stack, "rds").describe_db_instances()["DBInstances"]
 
 
 @pytest.fixture(scope="module")
 def torn_down(stack, prepared):  # pylint: disable=unused-argument
     # An object in the artifacts bucket: without teardown_delete_bucket_contents it is kept.
-    client(stack, "s3").put_object(Bucket="innobic-artifacts-production", Key="release.zip", Body=b"zip")
+    # (The bucket policy refuses plain HTTP, which is all the local AWS speaks: lift it first.)
+    s3 = client(stack, "s3")
+    s3.delete_bucket_policy(Bucket="innobic-artifacts-production")
+    s3.put_object(Bucket="innobic-artifacts-production", Key="release.zip", Body=b"zip")
     first = run_playbook(stack, "playbooks/teardown.yml", "-e", CONFIRM, *TEARDOWN_ARGS)
     second = run_playbook(stack, "playbooks/teardown.yml", "-e", CONFIRM, *TEARDOWN_ARGS)
     return first, second
