@@ -11,7 +11,7 @@ short_description: Fail a Multi-AZ RDS instance over to its standby
 version_added: 0.2.0
 description:
   - Reboots a Multi-AZ RDS DB instance with C(ForceFailover), so that its standby in the other
-    availability zone becomes the primary: the instance-level counterpart of the Laravel guide's
+    availability zone becomes the primary - the instance-level counterpart of the Laravel guide's
     C(aws rds failover-db-cluster) (which is for Aurora clusters).
   - An action, not a state - every run that is not in check mode fails the instance over (and
     reports a change). The instance must be C(available) and Multi-AZ; the module fails naming

@@ -8,6 +8,8 @@ import boto3
 import pytest
 
 PLAYBOOK = "playbooks/infrastructure.yml"
+# Only the network tier: the other tiers have tests of their own.
+NETWORK_ONLY = ("-e", '{"webstack_tiers": ["network"]}')
 REGION = "ap-southeast-1"
 NAME = "innobic-production"
 EXPECTED_SUBNETS = {
@@ -40,10 +42,10 @@ def converged(local_aws):
 
     local_aws.reset()
     local_aws.start_recording()
-    check = run_playbook(local_aws, PLAYBOOK, "--check", "--diff")
+    check = run_playbook(local_aws, PLAYBOOK, *NETWORK_ONLY, "--check", "--diff")
     check_calls = local_aws.calls()
     local_aws.start_recording()
-    first = run_playbook(local_aws, PLAYBOOK)
+    first = run_playbook(local_aws, PLAYBOOK, *NETWORK_ONLY)
     first_calls = local_aws.calls()
     return {"check": check, "check_calls": check_calls, "first": first, "first_calls": first_calls}
 
@@ -117,7 +119,7 @@ def test_first_run_builds_the_guides_network(converged, local_aws):
 
 def test_second_run_changes_nothing_and_makes_no_mutating_call(converged, playbook, local_aws):
     local_aws.start_recording()
-    second = playbook(PLAYBOOK, "--diff")
+    second = playbook(PLAYBOOK, *NETWORK_ONLY, "--diff")
     calls = local_aws.calls()
     assert second.rc == 0, second.raw + second.stderr
     assert second.changed == 0
@@ -128,7 +130,7 @@ def test_second_run_changes_nothing_and_makes_no_mutating_call(converged, playbo
 
 def test_check_mode_on_converged_network_reports_no_change(converged, playbook, local_aws):
     local_aws.start_recording()
-    check = playbook(PLAYBOOK, "--check", "--diff")
+    check = playbook(PLAYBOOK, *NETWORK_ONLY, "--check", "--diff")
     assert check.rc == 0
     assert check.changed == 0
     assert [c for c in local_aws.calls() if c.mutating] == []
@@ -139,7 +141,7 @@ def test_drifted_tag_is_repaired_with_one_write(converged, playbook, local_aws):
     [vpc] = our_vpcs(client)
     client.create_tags(Resources=[vpc["VpcId"]], Tags=[{"Key": "Environment", "Value": "drifted"}])
     local_aws.start_recording()
-    run = playbook(PLAYBOOK, "--diff")
+    run = playbook(PLAYBOOK, *NETWORK_ONLY, "--diff")
     assert run.rc == 0
     assert run.changed == 1
     result = run.result("Converge the VPC, subnets, gateways and route tables")
@@ -159,7 +161,7 @@ def test_bad_input_fails_before_any_api_call(playbook, local_aws, extra_vars, va
     import json
 
     local_aws.start_recording()
-    run = playbook(PLAYBOOK, "-e", json.dumps(extra_vars))
+    run = playbook(PLAYBOOK, *NETWORK_ONLY, "-e", json.dumps(extra_vars))
     assert run.rc != 0
     assert variable in run.messages, run.messages
     # The aws_ec2 inventory source of inventories/local reads the instances (DescribeInstances)
@@ -173,12 +175,12 @@ def test_tiers_not_selected_by_tags_only_read(converged, playbook, local_aws):
     [vpc] = our_vpcs(client)
     client.create_tags(Resources=[vpc["VpcId"]], Tags=[{"Key": "Project", "Value": "drifted"}])
     local_aws.start_recording()
-    other_tier = playbook(PLAYBOOK, "--tags", "compute")
+    other_tier = playbook(PLAYBOOK, *NETWORK_ONLY, "--tags", "compute")
     assert other_tier.rc == 0, other_tier.raw + other_tier.stderr
     assert [c for c in local_aws.calls() if c.mutating] == []
     assert other_tier.result("Show the stack's outputs")["msg"]["vpc_id"] == vpc["VpcId"]
     assert tags(our_vpcs(client)[0])["Project"] == "drifted"
-    network_only = playbook(PLAYBOOK, "--tags", "network")
+    network_only = playbook(PLAYBOOK, *NETWORK_ONLY, "--tags", "network")
     assert network_only.rc == 0
     assert network_only.changed == 1
     assert tags(our_vpcs(client)[0])["Project"] == "innobic"
