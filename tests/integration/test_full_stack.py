@@ -29,6 +29,10 @@ INVENTORIES = [
 ]
 AWS_CLI = os.path.join(ROOT, ".local", "awscli-venv", "bin", "aws")
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# What a user keeps in ansible-vault for an inventory (the inventories name vault_* variables).
+VAULT = {
+    "inventories/illustra/production": {"vault_mongodb_uri": "mongodb+srv://illustra:Vault-Only-Secret-1@cluster0.example.mongodb.net/illustra_design_ecommerce"},
+}
 
 
 def managed_resources(run) -> int:
@@ -48,11 +52,12 @@ def stack(request, tmp_path_factory):
     inventory = request.param
     server, aws = start_moto_server(tmp_path_factory.mktemp("moto"))
     try:
-        first = run_playbook(aws, PLAYBOOK, inventory=inventory, env=CREDENTIALS)
+        vault = ("-e", json.dumps(VAULT.get(inventory, {})))
+        first = run_playbook(aws, PLAYBOOK, *vault, inventory=inventory, env=CREDENTIALS)
         aws.start_recording()
-        second = run_playbook(aws, PLAYBOOK, "--diff", inventory=inventory, env=CREDENTIALS)
+        second = run_playbook(aws, PLAYBOOK, "--diff", *vault, inventory=inventory, env=CREDENTIALS)
         second_calls = aws.calls()
-        yield {"inventory": inventory, "aws": aws, "first": first, "second": second, "second_calls": second_calls}
+        yield {"inventory": inventory, "aws": aws, "vault": vault, "first": first, "second": second, "second_calls": second_calls}
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -90,7 +95,8 @@ def test_second_run_changes_nothing_and_reads_little(stack):
 
 def test_check_diff_on_the_converged_stack_reports_no_change(stack):
     stack["aws"].start_recording()
-    check = run_playbook(stack["aws"], PLAYBOOK, "--check", "--diff", inventory=stack["inventory"], env=CREDENTIALS)
+    check = run_playbook(stack["aws"], PLAYBOOK, "--check", "--diff", *stack["vault"], inventory=stack["inventory"],
+                         env=CREDENTIALS)
     assert check.rc == 0, check.raw[-4000:]
     assert check.changed == 0
     assert [c for c in stack["aws"].calls() if c.mutating] == []
