@@ -177,7 +177,7 @@ def test_first_run_stores_the_settings_and_prints_no_secret_value(laravel, own_a
         "/innobic/production/app-key", "/innobic/production/db-username", "/innobic/production/db-password",
         "/innobic/production/redis-password", "/innobic/production/ses-username", "/innobic/production/ses-password",
         "innobic/production/app-key:key", "innobic/production/database:username",
-        "innobic/production/database:password", "innobic/production/redis:password",
+        "innobic/production/database:password", "innobic/production/redis:auth_token",
         "innobic/production/mail:username", "innobic/production/mail:password"}
     assert values["/innobic/production/app-key"].startswith("base64:")
     assert values["innobic/production/database:password"] == values["/innobic/production/db-password"]
