@@ -107,32 +107,26 @@ notes:
 """
 
 EXAMPLES = r"""
-# playbooks/release.yml: build, upload and deploy a release of the Laravel guide's application.
-- name: Release the application
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  vars:
-    release_key: "releases/{{ lookup('ansible.builtin.pipe', 'date +%Y%m%d%H%M%S') }}.zip"
-  tasks:
-    - name: Upload the bundle (appspec.yml at its root)
-      amazon.aws.s3_object:
-        bucket: "{{ storage_bucket_names.artifacts }}"
-        object: "{{ release_key }}"
-        src: build/deploy.zip
-        mode: put
+# In a release playbook: upload a bundle of the Laravel guide's application (appspec.yml at its
+# root), then deploy it and wait, rolling back on failure or alarms.
+- name: Upload the bundle
+  amazon.aws.s3_object:
+    bucket: "{{ storage_bucket_names.artifacts }}"
+    object: "{{ release_key }}"
+    src: build/deploy.zip
+    mode: put
 
-    - name: Deploy it to production and wait, rolling back on failure or alarms
-      webstack.aws.codedeploy_deployment:
-        application: "{{ delivery_application_name }}"
-        deployment_group: "{{ delivery_deployment_group_name }}"
-        revision:
-          s3_bucket: "{{ storage_bucket_names.artifacts }}"
-          s3_key: "{{ release_key }}"
-          bundle_type: zip
-        description: "Release {{ release_key }}"
-        wait_timeout: 3600
-      register: release
+- name: Deploy it to production and wait
+  webstack.aws.codedeploy_deployment:
+    application: "{{ delivery_application_name }}"
+    deployment_group: "{{ delivery_deployment_group_name }}"
+    revision:
+      s3_bucket: "{{ storage_bucket_names.artifacts }}"
+      s3_key: "{{ release_key }}"
+      bundle_type: zip
+    description: "Release {{ release_key }}"
+    wait_timeout: 3600
+  register: release
 
 - name: Stop a deployment that goes wrong, and roll back
   webstack.aws.codedeploy_deployment:
