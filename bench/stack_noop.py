@@ -72,9 +72,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         server, aws = start_moto_server(scratch)
         try:
-            first, _ = run(aws.url, args.inventory, args.playbook)
+            first = run(aws.url, args.inventory, args.playbook)[0]
             times = []
-            for _ in range(args.runs):
+            for run_number in range(args.runs):  # pylint: disable=unused-variable
                 aws.start_recording()
                 elapsed, output = run(aws.url, args.inventory, args.playbook)
                 times.append(elapsed)
@@ -95,7 +95,7 @@ def main() -> None:
     if resources:
         print("read calls per managed resource: %.2f" % (len(reads) / resources))
     print("speed-up against the stock-module reference (%.0f s): %.1fx" % (STOCK_REFERENCE_SECONDS,
-                                                                          STOCK_REFERENCE_SECONDS / median))
+                                                                           STOCK_REFERENCE_SECONDS / median))
     print("API calls by operation:")
     for name, count in sorted(aws.summary(calls).items(), key=lambda item: (-item[1], item[0])):
         print("  %4d  %s" % (count, name))

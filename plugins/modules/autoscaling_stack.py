@@ -450,7 +450,7 @@ class LaunchTemplate:
 
     def versions(self, template):
         answer = self.ec2.describe_launch_template_versions(aws_retry=True, LaunchTemplateId=template["LaunchTemplateId"],
-                                                             Versions=["$Default", "$Latest"])
+                                                            Versions=["$Default", "$Latest"])
         by_number = {v["VersionNumber"]: v for v in answer.get("LaunchTemplateVersions", [])}
         return by_number.get(template["DefaultVersionNumber"]), by_number.get(template["LatestVersionNumber"])
 

@@ -552,7 +552,7 @@ class BucketManager:
         region = self.module.region or "us-east-1"
         return {"name": self.name, "arn": self.arn,
                 "regional_domain_name": "%s.s3.%s.amazonaws.com%s" % (self.name, region,
-                                                                       ".cn" if region.startswith("cn-") else "")}
+                                                                      ".cn" if region.startswith("cn-") else "")}
 
 
 def validate(module):

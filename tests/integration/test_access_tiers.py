@@ -49,7 +49,7 @@ def stored_values(aws, project, environment="production"):
     ssm, sm = client(aws, "ssm"), client(aws, "secretsmanager")
     values = {}
     pages = ssm.get_paginator("get_parameters_by_path").paginate(Path="/%s/%s" % (project, environment),
-                                                                   WithDecryption=True)
+                                                                 WithDecryption=True)
     for page in pages:
         values.update({p["Name"]: p["Value"] for p in page["Parameters"]})
     for secret in sm.list_secrets(Filters=[{"Key": "name", "Values": ["%s/%s/" % (project, environment)]}])["SecretList"]:

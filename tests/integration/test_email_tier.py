@@ -28,6 +28,7 @@ REGION = "ap-southeast-1"
 DOMAIN = "innobic.example"
 EXTRA = json.dumps({"webstack_domain": DOMAIN})
 
+
 @pytest.fixture(scope="module")
 def ses_aws(own_aws):
     """The local AWS with its SES correction (scripts/lib/local_moto.py)."""

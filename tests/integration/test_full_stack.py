@@ -31,7 +31,8 @@ AWS_CLI = os.path.join(ROOT, ".local", "awscli-venv", "bin", "aws")
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # What a user keeps in ansible-vault for an inventory (the inventories name vault_* variables).
 VAULT = {
-    "inventories/illustra/production": {"vault_mongodb_uri": "mongodb+srv://illustra:Vault-Only-Secret-1@cluster0.example.mongodb.net/illustra_design_ecommerce"},
+    "inventories/illustra/production": {
+        "vault_mongodb_uri": "mongodb+srv://illustra:Vault-Only-Secret-1@cluster0.example.mongodb.net/illustra_design_ecommerce"},
 }
 
 

@@ -164,7 +164,7 @@ def test_storage_inputs_name_the_variable():
 def test_lifecycle_rules():
     assert lifecycle_rule_errors("x", FILES_LIFECYCLE) == []
     errors = lifecycle_rule_errors("x", {"transitions": [{"days": 365, "storage_class": "GLACIER"},
-                                                        {"days": 90, "storage_class": "STANDARD_IA"}]})
+                                                         {"days": 90, "storage_class": "STANDARD_IA"}]})
     assert errors == ["x.transitions[1].days: 90 must come after the previous transition (365 days)"]
     assert lifecycle_rule_errors("x", {"transitions": [{"days": 10, "storage_class": "ONEZONE_IA"}]})[0].startswith(
         "x.transitions[0].days: ONEZONE_IA needs at least 30 days")

@@ -260,7 +260,7 @@ def existing_stack_responses(stubs, instance_type, metrics):
             "MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 2, "HttpEndpoint": "enabled",
                                 "InstanceMetadataTags": "disabled"},
             "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 30, "VolumeType": "gp3",
-                                                                         "Encrypted": True, "DeleteOnTermination": True}}]}
+                                                                        "Encrypted": True, "DeleteOnTermination": True}}]}
     ec2.add_response("describe_launch_template_versions", {"LaunchTemplateVersions": [{
         "LaunchTemplateId": "lt-0123456789abcdef0", "VersionNumber": 1, "DefaultVersion": True, "LaunchTemplateData": data}]})
     return ssm, ec2, asg, {

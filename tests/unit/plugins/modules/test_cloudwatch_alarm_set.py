@@ -99,7 +99,7 @@ def test_creates_everything_then_rerun_changes_nothing(aws, capsys):
     assert second["actions"] == []
     assert second["topic_arn"] == topic_arn
     assert [a["arn"] for a in second["alarms"]] == [home[n]["AlarmArn"] for n in ("t-alarm-cpu", "t-alarm-5xx-rate",
-                                                                                   "t-alarm-latency")] + [billing["AlarmArn"]]
+                                                                                  "t-alarm-latency")] + [billing["AlarmArn"]]
 
 
 def test_check_mode_on_empty_account_creates_nothing(aws, capsys):

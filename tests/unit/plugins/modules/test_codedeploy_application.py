@@ -91,7 +91,7 @@ def test_absent_deletes_the_application(env, monkeypatch, capsys):
     monkeypatch.setattr(AnsibleAWSModule, "client",
                         lambda self, service, retry_decorator=None, **extra: RetryingBotoClientWrapper(client, retry_decorator))
     stub.add_response("get_application", {"application": {"applicationId": "1", "applicationName": "innobic-app",
-                                                           "computePlatform": "Server"}},
+                                                          "computePlatform": "Server"}},
                       {"applicationName": "innobic-app"})
     stub.add_response("delete_application", {}, {"applicationName": "innobic-app"})
     result = run(capsys, state="absent")
