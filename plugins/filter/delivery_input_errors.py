@@ -11,7 +11,9 @@ version_added: 0.2.0
 description:
   - Checks the delivery tier's inputs on the controller, before any AWS API call, and returns
     one message per problem, each naming the variable to fix.
-  - Checks project and environment names, the deployment style (in_place or blue_green), the in-place deployment configuration, the traffic shifting name (the guide's three), the blue/green wait times, the alarm names (at most ten, as CodeDeploy allows), the rollback events, the service role ARN, and the target group and bucket names.
+  - Checks project and environment names, the deployment style (in_place or blue_green), the in-place deployment configuration, the traffic shifting
+    name (the guide's three), the blue/green wait times, the alarm names (at most ten, as CodeDeploy allows), the rollback events, the service role
+    ARN, and the target group and bucket names.
 positional: _input
 options:
   _input:

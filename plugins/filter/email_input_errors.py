@@ -11,7 +11,8 @@ version_added: 0.2.0
 description:
   - Checks the email tier's inputs on the controller, before any AWS API call, and returns
     one message per problem, each naming the variable to fix.
-  - Checks project and environment names, the domain, the MAIL FROM subdomain (it must lie under the domain), the behaviour on MX failure, the configuration set name, the event types of each destination and the CloudWatch dimension.
+  - Checks project and environment names, the domain, the MAIL FROM subdomain (it must lie under the domain), the behaviour on MX failure, the
+    configuration set name, the event types of each destination and the CloudWatch dimension.
 positional: _input
 options:
   _input:

@@ -11,7 +11,9 @@ version_added: 0.2.0
 description:
   - Checks the observability tier's inputs on the controller, before any AWS API call, and returns
     one message per problem, each naming the variable to fix.
-  - Checks project and environment names, the application profile, alarm keys, thresholds (percentages within 0-100, counts and times above 0), alarm periods, the billing period and currency, SNS subscriptions (protocol, e-mail address, URL, ARN), log group names and the log retention (only the values CloudWatch Logs accepts), and the ALB and target group ARNs.
+  - Checks project and environment names, the application profile, alarm keys, thresholds (percentages within 0-100, counts and times above 0), alarm
+    periods, the billing period and currency, SNS subscriptions (protocol, e-mail address, URL, ARN), log group names and the log retention (only the
+    values CloudWatch Logs accepts), and the ALB and target group ARNs.
 positional: _input
 options:
   _input:

@@ -136,7 +136,8 @@ secrets:
   description: The Secrets Manager secrets by their short name, with name and ARN (ARN null in check mode for a new secret).
   returned: always
   type: dict
-  sample: {"database": {"name": "innobic/production/database", "arn": "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:innobic/production/database-AbCdEf"}}
+  sample: {"database": {"name": "innobic/production/database", "arn":
+    "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:innobic/production/database-AbCdEf"}}
 generated:
   description: Names of the settings whose value this run generated (never the values).
   returned: always

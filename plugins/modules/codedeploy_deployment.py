@@ -57,7 +57,8 @@ options:
         description: The object's ETag, checked by CodeDeploy.
         type: str
   register_revision:
-    description: Register the revision with the application (C(RegisterApplicationRevision)) before deploying it, so that it is listed with the application's revisions.
+    description: Register the revision with the application (C(RegisterApplicationRevision)) before deploying it, so that it is listed with the application's
+      revisions.
     type: bool
     default: false
   description:

@@ -61,7 +61,8 @@ options:
             type: str
             default: tcp
           ports:
-            description: Ports or port ranges such as V(80), V(8000-8010). For V(icmp), the type and code go in O(groups[].rules[].from_port)/O(groups[].rules[].to_port).
+            description: Ports or port ranges such as V(80), V(8000-8010). For V(icmp), the type and code go in
+              O(groups[].rules[].from_port)/O(groups[].rules[].to_port).
             type: list
             elements: str
           from_port:
@@ -105,7 +106,8 @@ options:
             type: str
             default: tcp
           ports:
-            description: Ports or port ranges such as V(80), V(8000-8010). For V(icmp), the type and code go in O(groups[].rules_egress[].from_port)/O(groups[].rules_egress[].to_port).
+            description: Ports or port ranges such as V(80), V(8000-8010). For V(icmp), the type and code go in
+              O(groups[].rules_egress[].from_port)/O(groups[].rules_egress[].to_port).
             type: list
             elements: str
           from_port:

@@ -147,7 +147,7 @@ def torn_down(stack, prepared):  # pylint: disable=unused-argument
 
 
 def test_teardown_removes_the_stack_and_keeps_the_snapshot(torn_down, stack):
-    first, _ = torn_down
+    first = torn_down[0]
     assert first.rc == 0, first.raw[-4000:] + first.stderr
     ec2 = client(stack, "ec2")
     assert ec2.describe_vpcs(Filters=[{"Name": "tag:Project", "Values": ["innobic"]}])["Vpcs"] == []
@@ -170,6 +170,6 @@ def test_teardown_removes_the_stack_and_keeps_the_snapshot(torn_down, stack):
 
 
 def test_second_teardown_changes_nothing(torn_down):
-    _, second = torn_down
+    second = torn_down[1]
     assert second.rc == 0, second.raw[-3000:] + second.stderr
     assert second.changed == 0

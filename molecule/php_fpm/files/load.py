@@ -22,9 +22,9 @@ def main():
     with ThreadPoolExecutor(max_workers=count) as pool:
         results = list(pool.map(fetch, [url] * count))
     print(json.dumps({
-        "ok": sum(1 for status, _ in results if status == 200),
-        "errors": [status for status, _ in results if status != 200],
-        "workers": len({pid for _, pid in results if pid}),
+        "ok": sum(1 for status, _pid in results if status == 200),
+        "errors": [status for status, _pid in results if status != 200],
+        "workers": len({pid for _status, pid in results if pid}),
     }))
 
 
