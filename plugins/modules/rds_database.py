@@ -1035,7 +1035,7 @@ def main():
             description=dict(type="str"),
             kms_key_id=dict(type="str"),
         )),
-        rotate_master_password=dict(type="bool", default=False),
+        rotate_master_password=dict(type="bool", default=False, no_log=False),
         apply_immediately=dict(type="bool", default=False),
         skip_final_snapshot=dict(type="bool", default=False),
         final_snapshot_identifier=dict(type="str"),

@@ -30,16 +30,21 @@ it imports the standard library only.
 
 from __future__ import annotations
 
+import atexit
 import errno
+import fcntl
 import hashlib
+import importlib
 import json
 import os
+import pkgutil
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 # The AWS services this collection's modules use; their models are parsed once per worker.
 PRELOADED_SERVICES = (
@@ -114,8 +119,6 @@ def _connect(path):
 
 def _start(interpreter, path, worker_arguments):
     """Start the worker (one at a time per socket path) and wait until it accepts connections."""
-    import fcntl  # pylint: disable=import-outside-toplevel  (POSIX only, like the worker)
-
     with open(path + ".lock", "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -123,7 +126,8 @@ def _start(interpreter, path, worker_arguments):
         except OSError:
             pass
         with open(path + ".log", "ab") as log:
-            process = subprocess.Popen(  # pylint: disable=consider-using-with  (it outlives this task)
+            # It outlives this task.
+            process = subprocess.Popen(  # pylint: disable=consider-using-with
                 list(interpreter) + [os.path.abspath(__file__), path, json.dumps(worker_arguments)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True, close_fds=True,
                 cwd="/",
@@ -236,7 +240,8 @@ def _share_botocore_models():
         try:
             session.client(service, region_name="us-east-1", aws_access_key_id="preload",
                            aws_secret_access_key="preload")
-        except Exception:  # pylint: disable=broad-except  (a service this botocore lacks)
+        # A service this botocore lacks.
+        except Exception:  # pylint: disable=broad-except
             pass
 
 
@@ -244,8 +249,6 @@ def _prepare_ansible(arguments):
     """Install Ansible's collection loader with the controller's paths and import what every
     module of the preloaded collections imports: ansible's module runner and basic, and the
     collections' module_utils (amazon.aws's come with them)."""
-    import importlib  # pylint: disable=import-outside-toplevel
-    import pkgutil  # pylint: disable=import-outside-toplevel
 
     from ansible.module_utils.ansible_release import __version__  # pylint: disable=import-outside-toplevel
 
@@ -263,7 +266,6 @@ def _prepare_ansible(arguments):
 
 def _run_child(conn, request, payload):
     """In the forked child: run the module as the AnsiballZ wrapper would, with the task's environment."""
-    import atexit  # pylint: disable=import-outside-toplevel
 
     from ansible.module_utils._internal._ansiballz import _loader  # pylint: disable=import-outside-toplevel
 
@@ -293,8 +295,8 @@ def _run_child(conn, request, payload):
         else:
             print(code, file=sys.stderr)
             rc = 1
-    except BaseException:  # pylint: disable=broad-except  (reported like an uncaught exception)
-        import traceback  # pylint: disable=import-outside-toplevel
+    # Reported like an uncaught exception.
+    except BaseException:  # pylint: disable=broad-except
         traceback.print_exc()
         rc = 1
     # What a module registered to run at exit (AnsibleModule's temporary directory) runs now:

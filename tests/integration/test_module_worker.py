@@ -47,8 +47,8 @@ def runs(own_aws, tmp_path_factory):
 def test_the_worker_runs_the_modules(runs):
     for mode, (run, _tmpdir) in runs.items():
         assert run.rc == 0, mode + run.raw[-3000:] + run.stderr
-    worker, _ = runs["worker_verbose"]
-    usual, _ = runs["usual_verbose"]
+    worker = runs["worker_verbose"][0]
+    usual = runs["usual_verbose"][0]
     assert "webstack.aws module worker ran webstack.aws.codedeploy_application" in worker.raw + worker.stderr
     assert "module worker ran" not in usual.raw + usual.stderr
 
@@ -76,7 +76,7 @@ def test_check_mode_wrote_nothing(runs, own_aws):
 
 
 def test_the_worker_leaves_nothing_behind(runs):
-    _, tmpdir = runs["worker"]
+    tmpdir = runs["worker"][1]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         left = subprocess.run(["pgrep", "-f", tmpdir], capture_output=True, text=True, check=False).stdout.split()
