@@ -19,6 +19,7 @@ import shlex
 
 from ansible import constants as C
 from ansible.errors import AnsibleError
+from ansible.executor.interpreter_discovery import InterpreterDiscoveryRequiredError
 from ansible.executor.module_common import _BuiltModule
 from ansible.executor.module_common import _get_shebang
 from ansible.module_utils.ansible_release import __version__ as ansible_version
@@ -85,7 +86,7 @@ class ActionModule(ActionBase):
         use_vars = task_vars.get("ansible_delegated_vars", {}).get(self._task.delegate_to, {}) if self._task.delegate_to else task_vars
         try:
             shebang = _get_shebang("/usr/bin/python", use_vars, self._templar)[0]
-        except AnsibleError:  # interpreter discovery is needed: Ansible's own path does it
+        except InterpreterDiscoveryRequiredError:  # Ansible's own path discovers the interpreter
             return None
         interpreter = shlex.split(shebang[2:].strip())
         try:

@@ -229,20 +229,25 @@ def _share_botocore_models():
         return
     shared_cache = {}
     original_init = loaders.Loader.__init__
+    preload_search_paths = []
 
     def init_with_shared_cache(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
-        self._cache = shared_cache  # pylint: disable=protected-access
+        if not preload_search_paths:
+            preload_search_paths.extend(self.search_paths)
+        # A task that points AWS_DATA_PATH elsewhere keeps a cache of its own.
+        if self.search_paths == preload_search_paths:
+            self._cache = shared_cache  # pylint: disable=protected-access
 
     loaders.Loader.__init__ = init_with_shared_cache
-    session = boto3.session.Session()
-    for service in PRELOADED_SERVICES:
-        try:
+    try:
+        session = boto3.session.Session()
+        for service in PRELOADED_SERVICES:
             session.client(service, region_name="us-east-1", aws_access_key_id="preload",
                            aws_secret_access_key="preload")
-        # A service this botocore lacks.
-        except Exception:  # pylint: disable=broad-except
-            pass
+    except Exception:  # pylint: disable=broad-except
+        # A profile or service this machine's configuration or botocore lacks: models load per module.
+        pass
 
 
 def _prepare_ansible(arguments):
