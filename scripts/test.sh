@@ -12,4 +12,4 @@ cd "$WEBSTACK_ROOT"
 # subprocesses and containers). --dist loadscope keeps a test module on one worker, so its
 # module-scoped local AWS and converged stack are built once; molecule scenarios queue on the
 # lock that scripts/molecule.sh takes.
-exec python -m pytest tests -v -p no:cacheprovider -n "${WEBSTACK_TEST_WORKERS:-2}" --dist loadscope "$@"
+exec python -m pytest tests -v -p no:cacheprovider -n "${WEBSTACK_TEST_WORKERS:-2}" --dist loadscope --no-loadscope-reorder "$@"
