@@ -13,7 +13,8 @@ import time
 import boto3
 import pytest
 
-from tests.integration.conftest import ROOT, run_playbook
+from ansible_collections.webstack.aws.plugins.plugin_utils import module_worker
+from tests.integration.conftest import run_playbook
 
 PLAYBOOK = "tests/integration/playbooks/module_worker.yml"
 VOLATILE = {"application_id", "arn", "invocation", "_ansible_no_log", "deprecations", "warnings"}
@@ -101,9 +102,6 @@ def test_an_interpreter_without_ansible_runs_modules_the_usual_way(own_aws, tmp_
 
 
 def test_a_worker_that_cannot_start_is_not_retried_in_the_same_run(tmp_path, monkeypatch):
-    sys.path.insert(0, os.path.join(ROOT, ".ansible", "collections"))
-    from ansible_collections.webstack.aws.plugins.plugin_utils import module_worker  # pylint: disable=import-outside-toplevel
-
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(module_worker.tempfile, "tempdir", None)
     arguments = {"owner_pid": os.getpid(), "ansible_version": "0", "collection_paths": [], "preload_collections": []}
